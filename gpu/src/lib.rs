@@ -1,0 +1,2 @@
+//! GPU kernels: two-thread race and barrier obligations for vcgen, NVPTX code
+//! generation, and the launch runtime over cudarc. Filled by issue 7.

@@ -1,0 +1,1 @@
+//! Loads a program: the root file and every `mod name;` it reaches.

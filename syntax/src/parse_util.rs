@@ -1,0 +1,168 @@
+//! Helpers for the grammar's actions: node construction, literal decoding, block shaping.
+
+use crate::ast::*;
+use crate::lexer::{LexicalError, Tok};
+use crate::span::{FileId, Span};
+use lalrpop_util::ParseError;
+
+type PResult<T> = Result<T, ParseError<usize, Tok<'static>, LexicalError>>;
+
+pub fn mk(kind: ExprKind, file: FileId, l: usize, r: usize) -> Box<Expr> {
+    Box::new(Expr { kind, span: Span::new(file, l, r) })
+}
+
+pub fn bin(op: BinOp, a: Box<Expr>, b: Box<Expr>, file: FileId, l: usize, r: usize) -> Box<Expr> {
+    mk(ExprKind::Binary(op, a, b), file, l, r)
+}
+
+pub fn arm(head: (Pat, Option<Expr>), body: Expr, file: FileId, l: usize, r: usize) -> Arm {
+    Arm { pat: head.0, guard: head.1, body, span: Span::new(file, l, r) }
+}
+
+pub fn with_where(mut g: Generics, w: Vec<WherePredicate>) -> Generics {
+    g.where_clauses = w;
+    g
+}
+
+/// An expression statement; loop attributes (`#[invariant]`, `#[decreases]`) move onto the loop.
+pub fn expr_stmt(attrs: Vec<Attr>, mut e: Box<Expr>, semi: bool, span: Span) -> Stmt {
+    let attrs = match &mut e.kind {
+        ExprKind::While { attrs: a, .. } | ExprKind::Loop { attrs: a, .. } | ExprKind::For { attrs: a, .. } => {
+            *a = attrs;
+            vec![]
+        }
+        _ => attrs,
+    };
+    Stmt { attrs, kind: StmtKind::Expr { expr: *e, semi }, span }
+}
+
+/// A block whose last statement is a block-like expression without `;` gets it as its value,
+/// as in Rust (`{ if c { 1 } else { 2 } }` has the value of the `if`).
+pub fn block(mut stmts: Vec<Stmt>, tail: Option<Box<Expr>>, span: Span) -> Block {
+    let tail = match tail {
+        Some(t) => Some(t),
+        None => match stmts.last() {
+            Some(Stmt { kind: StmtKind::Expr { semi: false, .. }, attrs, .. }) if attrs.is_empty() => {
+                match stmts.pop().map(|s| s.kind) {
+                    Some(StmtKind::Expr { expr, .. }) => Some(Box::new(expr)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        },
+    };
+    Block { stmts, tail, span }
+}
+
+fn user_error<T>(lo: usize, hi: usize, message: String) -> PResult<T> {
+    Err(ParseError::User { error: LexicalError { lo, hi, message } })
+}
+
+/// Splits an integer token into value and suffix (`0xFFu8`, `1_000`, `7i64`).
+pub fn int_lit(s: &str, l: usize, r: usize) -> PResult<Lit> {
+    let (radix, body) = match s.get(..2) {
+        Some("0x") => (16, &s[2..]),
+        Some("0o") => (8, &s[2..]),
+        Some("0b") => (2, &s[2..]),
+        _ => (10, s),
+    };
+    // A suffix starts at the first `i`/`u` (or `f` for decimal floats written like `1f32`).
+    let cut = body.find(['i', 'u']).or_else(|| if radix == 10 { body.find('f') } else { None });
+    let (digits, suffix) = match cut {
+        Some(i) => (&body[..i], &body[i..]),
+        None => (body, ""),
+    };
+    let digits: String = digits.chars().filter(|c| *c != '_').collect();
+    if suffix == "f32" || suffix == "f64" {
+        let suffix = Some(if suffix == "f32" { FloatSuffix::F32 } else { FloatSuffix::F64 });
+        return Ok(Lit::Float { text: digits, suffix });
+    }
+    if digits.is_empty() {
+        return user_error(l, r, format!("no valid digits found for number `{s}`"));
+    }
+    let value = match u128::from_str_radix(&digits, radix) {
+        Ok(v) => v,
+        Err(_) => return user_error(l, r, format!("integer literal `{s}` is too large")),
+    };
+    let suffix = if suffix.is_empty() {
+        None
+    } else {
+        match IntSuffix::parse(suffix) {
+            Some(x) => Some(x),
+            None => return user_error(l, r, format!("invalid suffix `{suffix}` for number literal")),
+        }
+    };
+    Ok(Lit::Int { value, suffix })
+}
+
+pub fn float_lit(s: &str, _l: usize, _r: usize) -> PResult<Lit> {
+    let (text, suffix) = if let Some(t) = s.strip_suffix("f32") {
+        (t, Some(FloatSuffix::F32))
+    } else if let Some(t) = s.strip_suffix("f64") {
+        (t, Some(FloatSuffix::F64))
+    } else {
+        (s, None)
+    };
+    Ok(Lit::Float { text: text.chars().filter(|c| *c != '_').collect(), suffix })
+}
+
+/// Decodes the escapes of a quoted string or char literal body.
+fn unescape(body: &str, l: usize, r: usize) -> PResult<String> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('\\') => out.push('\\'),
+            Some('\'') => out.push('\''),
+            Some('"') => out.push('"'),
+            Some('\n') => {
+                while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                    chars.next();
+                }
+            }
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                match u8::from_str_radix(&hex, 16) {
+                    Ok(v) if v < 0x80 => out.push(v as char),
+                    _ => return user_error(l, r, format!("invalid escape `\\x{hex}`")),
+                }
+            }
+            Some('u') => {
+                if chars.next() != Some('{') {
+                    return user_error(l, r, "invalid unicode escape: expected `{`".into());
+                }
+                let hex: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => return user_error(l, r, format!("invalid unicode escape `\\u{{{hex}}}`")),
+                }
+            }
+            other => {
+                let shown = other.map(String::from).unwrap_or_default();
+                return user_error(l, r, format!("unknown character escape: `\\{shown}`"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub fn str_lit(s: &str, l: usize, r: usize) -> PResult<String> {
+    unescape(&s[1..s.len() - 1], l, r)
+}
+
+pub fn char_lit(s: &str, l: usize, r: usize) -> PResult<char> {
+    let text = unescape(&s[1..s.len() - 1], l, r)?;
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Ok(c),
+        _ => user_error(l, r, "character literal may only contain one codepoint".into()),
+    }
+}

@@ -1,0 +1,1 @@
+//! Prints an AST back as VeZ source (used by the round-trip test and by `vez check --emit ast`).
