@@ -1,1 +1,539 @@
-//! Name resolution and type checking.
+//! Name resolution and type checking: turns the parsed program (with the prelude) into the
+//! typed [`hir::Program`], reporting rustc's error codes. Specifications are checked too:
+//! `result` and `old` only in `#[ensures]`, quantifiers and `==>` only in specifications,
+//! only `#[pure]` calls inside them (VeZ's own `Z0xxx` codes, see docs/errors.md).
+
+mod check;
+mod exhaustive;
+mod fmt;
+pub mod hir;
+pub mod mono;
+mod pat;
+pub mod resolve;
+pub mod ty;
+
+use hir::*;
+use resolve::{AssocDef, Def, GenericScope, ImplInfo, Import, ModId, Module, Ns, TyHead};
+use std::collections::HashMap;
+use ty::{AdtId, Ty};
+use vez_syntax::ast;
+use vez_syntax::{Diagnostic, Span};
+
+/// Where a function came from, kept until its body is checked.
+struct FnSrc<'a> {
+    decl: &'a ast::FnDecl,
+    attrs: &'a [ast::Attr],
+    module: ModId,
+    impl_idx: Option<usize>,
+    span: Span,
+}
+
+struct ConstSrc<'a> {
+    decl: &'a ast::ConstDecl,
+    module: ModId,
+    impl_idx: Option<usize>,
+}
+
+/// The global state of type checking.
+pub struct Ctx<'a> {
+    pub program: Program,
+    pub modules: Vec<Module>,
+    pub prelude_mod: ModId,
+    pub diags: Vec<Diagnostic>,
+    pub aliases: Vec<Ty>,
+    pub impls: Vec<ImplInfo>,
+    pub inherent: HashMap<TyHead, Vec<usize>>,
+    fn_src: Vec<Option<FnSrc<'a>>>,
+    const_src: Vec<ConstSrc<'a>>,
+    /// Constants being evaluated (cycle guard) and their values once known.
+    const_values: HashMap<ConstId, Option<i128>>,
+}
+
+/// Type-checks a program: the prelude's items and the user's (modules already loaded).
+pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec<Diagnostic>) {
+    let mut cx = Ctx {
+        program: Program::default(),
+        modules: vec![Module::default(), Module::default()],
+        prelude_mod: ModId(1),
+        diags: Vec::new(),
+        aliases: Vec::new(),
+        impls: Vec::new(),
+        inherent: HashMap::new(),
+        fn_src: Vec::new(),
+        const_src: Vec::new(),
+        const_values: HashMap::new(),
+    };
+    let mut deferred_aliases = Vec::new();
+    let mut impls = Vec::new();
+    let mut adts = Vec::new();
+    cx.collect(user, ModId(0), false, &mut adts, &mut impls, &mut deferred_aliases);
+    cx.collect(prelude, ModId(1), true, &mut adts, &mut impls, &mut deferred_aliases);
+    cx.find_lang_items();
+    cx.resolve_imports();
+    for (alias_idx, module, t) in deferred_aliases {
+        let ty = cx.lower_ty(t, module, &GenericScope::default(), None);
+        cx.aliases[alias_idx] = ty;
+    }
+    for (id, module, item) in &adts {
+        cx.lower_adt(*id, *module, item);
+    }
+    for (module, imp) in &impls {
+        cx.collect_impl(*module, imp);
+    }
+    for i in 0..cx.fn_src.len() {
+        cx.lower_signature(FnId(i as u32));
+    }
+    for i in 0..cx.const_src.len() {
+        cx.check_const(ConstId(i as u32));
+    }
+    for i in 0..cx.fn_src.len() {
+        cx.check_fn(FnId(i as u32));
+    }
+    for imp in &cx.impls {
+        if let Some(t) = imp.trait_id {
+            let methods = imp.items.iter().filter_map(|(n, d)| match d {
+                AssocDef::Fn(f) => Some((n.clone(), *f)),
+                AssocDef::Const(_) => None,
+            }).collect();
+            cx.program.trait_impls.push(TraitImplDef { trait_id: t, self_ty: imp.self_ty.clone(), n_generics: imp.generics.len(), methods });
+        }
+    }
+    cx.program.main = match cx.modules[0].values.get("main").map(|b| &b.def) {
+        Some(Def::Fn(f)) => Some(*f),
+        _ => None,
+    };
+    if cx.diags.iter().all(|d| d.severity != vez_syntax::Severity::Error) {
+        exhaustive::check_program(&cx.program, &mut cx.diags);
+    }
+    (cx.program, cx.diags)
+}
+
+fn attr_names(attrs: &[ast::Attr]) -> impl Iterator<Item = String> + '_ {
+    attrs.iter().map(|a| a.path.text())
+}
+
+impl<'a> Ctx<'a> {
+    fn collect(
+        &mut self,
+        items: &'a [ast::Item],
+        m: ModId,
+        prelude: bool,
+        adts: &mut Vec<(AdtId, ModId, &'a ast::Item)>,
+        impls: &mut Vec<(ModId, &'a ast::ImplDecl)>,
+        aliases: &mut Vec<(usize, ModId, &'a ast::Type)>,
+    ) {
+        let prefix = self.modules[m.0 as usize].prefix.clone();
+        for item in items {
+            match &item.kind {
+                ast::ItemKind::Fn(f) => {
+                    let id = self.new_fn(FnSrc { decl: f, attrs: &item.attrs, module: m, impl_idx: None, span: item.span }, format!("{prefix}{}", f.name.name), item.public || prelude);
+                    self.declare(m, Ns::Value, &f.name, Def::Fn(id), item.public);
+                }
+                ast::ItemKind::Struct(s) => {
+                    let kind = match &s.data {
+                        ast::VariantData::Named(_) => CtorKind::Named,
+                        ast::VariantData::Tuple(_) => CtorKind::Tuple,
+                        ast::VariantData::Unit => CtorKind::Unit,
+                    };
+                    let id = self.new_adt(format!("{prefix}{}", s.name.name), s.name.span, false, vec![(s.name.name.clone(), kind, s.name.span)], item.public);
+                    self.program.adts[id.0 as usize].builtin = prelude && attr_names(&item.attrs).any(|a| a == "builtin");
+                    self.declare(m, Ns::Type, &s.name, Def::Adt(id), item.public);
+                    if kind != CtorKind::Named {
+                        self.declare(m, Ns::Value, &s.name, Def::Variant(id, 0), item.public);
+                    }
+                    adts.push((id, m, item));
+                }
+                ast::ItemKind::Enum(e) => {
+                    let vars = e
+                        .variants
+                        .iter()
+                        .map(|v| {
+                            let k = match &v.data {
+                                ast::VariantData::Named(_) => CtorKind::Named,
+                                ast::VariantData::Tuple(_) => CtorKind::Tuple,
+                                ast::VariantData::Unit => CtorKind::Unit,
+                            };
+                            (v.name.name.clone(), k, v.name.span)
+                        })
+                        .collect();
+                    let id = self.new_adt(format!("{prefix}{}", e.name.name), e.name.span, true, vars, item.public);
+                    self.declare(m, Ns::Type, &e.name, Def::Adt(id), item.public);
+                    adts.push((id, m, item));
+                }
+                ast::ItemKind::Trait(t) => {
+                    let id = TraitId(self.program.traits.len() as u32);
+                    self.program.traits.push(TraitDef { name: format!("{prefix}{}", t.name.name), span: t.name.span, methods: vec![] });
+                    self.declare(m, Ns::Type, &t.name, Def::Trait(id), item.public);
+                    for ti in &t.items {
+                        if let ast::ItemKind::Fn(f) = &ti.kind {
+                            let fid = self.new_fn(FnSrc { decl: f, attrs: &ti.attrs, module: m, impl_idx: None, span: ti.span }, format!("{prefix}{}::{}", t.name.name, f.name.name), true);
+                            self.program.fns[fid.0 as usize].trait_id = Some(id);
+                            self.program.traits[id.0 as usize].methods.push((f.name.name.clone(), fid));
+                        } else {
+                            self.diags.push(Diagnostic::error("Z0007", "traits may only contain methods", ti.span));
+                        }
+                    }
+                }
+                ast::ItemKind::Const(c) => {
+                    let id = self.new_const(ConstSrc { decl: c, module: m, impl_idx: None }, format!("{prefix}{}", c.name.name), c.name.span);
+                    self.declare(m, Ns::Value, &c.name, Def::Const(id), item.public);
+                }
+                ast::ItemKind::TypeAlias(t) => {
+                    if !t.generics.params.is_empty() {
+                        self.diags.push(Diagnostic::error("Z0007", "generic type aliases are not supported", t.name.span));
+                    }
+                    let idx = self.aliases.len();
+                    self.aliases.push(Ty::Error);
+                    self.declare(m, Ns::Type, &t.name, Def::Alias(idx), item.public);
+                    aliases.push((idx, m, &t.ty));
+                }
+                ast::ItemKind::Mod(md) => {
+                    let id = ModId(self.modules.len() as u32);
+                    self.modules.push(Module { name: md.name.name.clone(), prefix: format!("{prefix}{}::", md.name.name), parent: Some(m), ..Module::default() });
+                    self.declare(m, Ns::Type, &md.name, Def::Mod(id), item.public);
+                    if let Some(inner) = &md.items {
+                        self.collect(inner, id, prelude, adts, impls, aliases);
+                    }
+                }
+                ast::ItemKind::Use(u) => self.collect_use(m, u, &[], item.public, item.span),
+                ast::ItemKind::Impl(i) => impls.push((m, i)),
+                ast::ItemKind::Error => {}
+            }
+        }
+    }
+
+    fn collect_use(&mut self, m: ModId, u: &ast::UseTree, prefix: &[ast::Ident], public: bool, span: Span) {
+        let join = |p: &ast::Path| {
+            let mut v = prefix.to_vec();
+            v.extend(p.segments.iter().map(|s| s.ident.clone()));
+            v
+        };
+        match u {
+            ast::UseTree::Simple { path, alias } => {
+                self.modules[m.0 as usize].imports.push(Import { path: join(path), alias: alias.clone(), glob: false, public, span })
+            }
+            ast::UseTree::Glob { prefix: p } => {
+                self.modules[m.0 as usize].imports.push(Import { path: join(p), alias: None, glob: true, public, span })
+            }
+            ast::UseTree::Nested { prefix: p, trees, .. } => {
+                let base = p.as_ref().map(join).unwrap_or_else(|| prefix.to_vec());
+                for t in trees {
+                    self.collect_use(m, t, &base, public, span);
+                }
+            }
+        }
+    }
+
+    fn new_fn(&mut self, src: FnSrc<'a>, name: String, public: bool) -> FnId {
+        let id = FnId(self.program.fns.len() as u32);
+        let span = src.decl.name.span;
+        self.program.fns.push(FnDef {
+            name,
+            span,
+            generics: vec![],
+            self_ty: None,
+            self_kind: src.decl.self_param.as_ref().map(|s| s.kind),
+            params: vec![],
+            ret: Ty::unit(),
+            ret_span: span,
+            locals: vec![],
+            contract: Contract::default(),
+            attrs: FnAttrs { public, ..FnAttrs::default() },
+            body: None,
+            trait_id: None,
+        });
+        self.fn_src.push(Some(src));
+        id
+    }
+
+    fn new_const(&mut self, src: ConstSrc<'a>, name: String, span: Span) -> ConstId {
+        let id = ConstId(self.program.consts.len() as u32);
+        self.program.consts.push(ConstDef { name, ty: Ty::Error, value: Expr { kind: ExprKind::Error, ty: Ty::Error, span }, span });
+        self.const_src.push(src);
+        id
+    }
+
+    fn new_adt(&mut self, name: String, span: Span, is_enum: bool, variants: Vec<(String, CtorKind, Span)>, public: bool) -> AdtId {
+        let id = AdtId(self.program.adts.len() as u32);
+        self.program.adts.push(AdtDef {
+            name,
+            span,
+            generics: vec![],
+            is_enum,
+            variants: variants.into_iter().map(|(name, kind, span)| VariantDef { name, kind, fields: vec![], span }).collect(),
+            derives: vec![],
+            builtin: false,
+            public,
+        });
+        id
+    }
+
+    fn find_lang_items(&mut self) {
+        let p = &self.modules[self.prelude_mod.0 as usize];
+        let get = |n: &str| match p.types.get(n).map(|b| &b.def) {
+            Some(Def::Adt(id)) => Some(*id),
+            _ => None,
+        };
+        self.program.lang = LangItems {
+            option: get("Option"),
+            result: get("Result"),
+            vec: get("Vec"),
+            string: get("String"),
+            boxed: get("Box"),
+            gpu_buffer: get("GpuBuffer"),
+        };
+    }
+
+    fn lower_adt(&mut self, id: AdtId, m: ModId, item: &ast::Item) {
+        let (generics, variants): (&ast::Generics, Vec<&ast::VariantData>) = match &item.kind {
+            ast::ItemKind::Struct(s) => (&s.generics, vec![&s.data]),
+            ast::ItemKind::Enum(e) => (&e.generics, e.variants.iter().map(|v| &v.data).collect()),
+            _ => return,
+        };
+        let (gdefs, scope) = self.lower_generics(generics, m, &GenericScope::default());
+        self.program.adts[id.0 as usize].generics = gdefs;
+        let self_ty = Ty::Adt(id, scope.names.iter().enumerate().map(|(i, (n, _))| Ty::Param(i as u32, n.clone())).collect());
+        for (vi, data) in variants.into_iter().enumerate() {
+            let fields = match data {
+                ast::VariantData::Named(fs) => {
+                    let mut seen: HashMap<&str, Span> = HashMap::new();
+                    fs.iter()
+                        .map(|f| {
+                            if let Some(prev) = seen.insert(&f.name.name, f.name.span) {
+                                self.diags.push(Diagnostic::error("E0124", format!("field `{}` is already declared", f.name.name), f.name.span)
+                                    .with_label("field already declared")
+                                    .with_secondary(prev, format!("`{}` first declared here", f.name.name)));
+                            }
+                            FieldDef { name: f.name.name.clone(), ty: self.lower_ty(&f.ty, m, &scope, Some(&self_ty)), public: f.public, span: f.span }
+                        })
+                        .collect()
+                }
+                ast::VariantData::Tuple(ts) => ts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| FieldDef { name: i.to_string(), ty: self.lower_ty(t, m, &scope, Some(&self_ty)), public: true, span: t.span })
+                    .collect(),
+                ast::VariantData::Unit => vec![],
+            };
+            self.program.adts[id.0 as usize].variants[vi].fields = fields;
+        }
+        // Enum variant fields are as public as the enum.
+        if self.program.adts[id.0 as usize].is_enum {
+            for v in &mut self.program.adts[id.0 as usize].variants {
+                v.fields.iter_mut().for_each(|f| f.public = true);
+            }
+        }
+        let mut derives = Vec::new();
+        for a in &item.attrs {
+            if a.is("derive") {
+                for arg in a.args.iter().flatten() {
+                    let name = match &arg.kind {
+                        ast::ExprKind::Path(p) => p.text(),
+                        _ => String::new(),
+                    };
+                    match hir::StdTrait::from_name(&name) {
+                        Some(t) if t != StdTrait::Display && t != StdTrait::Sized => derives.push(t),
+                        _ => self.diags.push(Diagnostic::error("Z0006", format!("cannot derive `{name}`"), arg.span)
+                            .with_label("derivable: Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Default")),
+                    }
+                }
+            } else if !(a.is("builtin") || a.is("allow") || a.is("doc")) {
+                self.diags.push(Diagnostic::error("Z0006", format!("unknown attribute `{}` on a type", a.path.text()), a.span));
+            }
+        }
+        if derives.contains(&StdTrait::Copy) && !derives.contains(&StdTrait::Clone) {
+            self.diags.push(Diagnostic::error("E0277", "the trait bound `Clone` is not satisfied", item.span)
+                .with_label("`Copy` requires `Clone`: add `Clone` to the derive list"));
+        }
+        self.program.adts[id.0 as usize].derives = derives;
+    }
+
+    fn collect_impl(&mut self, m: ModId, imp: &'a ast::ImplDecl) {
+        let (generics, scope) = self.lower_generics(&imp.generics, m, &GenericScope::default());
+        let self_ty = self.lower_ty(&imp.self_ty, m, &scope, None);
+        let trait_id = match &imp.trait_ref {
+            Some(p) => match self.lower_bound(p, m) {
+                Some(Bound::User(t)) => Some(t),
+                Some(Bound::Std(t)) => {
+                    self.diags.push(Diagnostic::error("Z0007", format!("implementing `{}` by hand is not supported; use #[derive({})]", t.name(), t.name()), p.span));
+                    return;
+                }
+                None => return,
+            },
+            None => None,
+        };
+        let Some(head) = TyHead::of(&self_ty) else {
+            if !self_ty.is_error() {
+                self.diags.push(Diagnostic::error("E0118", "no nominal type found for inherent implementation", imp.self_ty.span)
+                    .with_label("impl requires a nominal type"));
+            }
+            return;
+        };
+        let idx = self.impls.len();
+        let mut items = HashMap::new();
+        let type_name = vez_syntax::printer::print_type(&imp.self_ty);
+        let type_name = type_name.split('<').next().unwrap_or("").to_string();
+        for it in &imp.items {
+            let (name, def) = match &it.kind {
+                ast::ItemKind::Fn(f) => {
+                    let fid = self.new_fn(FnSrc { decl: f, attrs: &it.attrs, module: m, impl_idx: Some(idx), span: it.span }, format!("{type_name}::{}", f.name.name), it.public || trait_id.is_some() || m == self.prelude_mod);
+                    self.program.fns[fid.0 as usize].trait_id = trait_id;
+                    (f.name.clone(), AssocDef::Fn(fid))
+                }
+                ast::ItemKind::Const(c) => {
+                    let cid = self.new_const(ConstSrc { decl: c, module: m, impl_idx: Some(idx) }, format!("{type_name}::{}", c.name.name), c.name.span);
+                    (c.name.clone(), AssocDef::Const(cid))
+                }
+                _ => {
+                    self.diags.push(Diagnostic::error("Z0007", "impl blocks may only contain functions and constants", it.span));
+                    continue;
+                }
+            };
+            if items.contains_key(&name.name) || self.find_assoc(&self_ty, &name.name).is_some() {
+                self.diags.push(Diagnostic::error("E0592", format!("duplicate definitions with name `{}`", name.name), name.span)
+                    .with_label(format!("duplicate definitions for `{}`", name.name)));
+                continue;
+            }
+            items.insert(name.name.clone(), def);
+        }
+        if let Some(t) = trait_id {
+            let wanted: Vec<String> = self.program.traits[t.0 as usize].methods.iter().map(|(n, _)| n.clone()).collect();
+            for w in &wanted {
+                if !items.contains_key(w) {
+                    self.diags.push(Diagnostic::error("E0046", format!("not all trait items implemented, missing: `{w}`"), imp.self_ty.span)
+                        .with_label(format!("missing `{w}` in implementation")));
+                }
+            }
+            for (n, def) in &items {
+                if !wanted.contains(n) {
+                    let span = match def {
+                        AssocDef::Fn(f) => self.program.fns[f.0 as usize].span,
+                        AssocDef::Const(c) => self.program.consts[c.0 as usize].span,
+                    };
+                    self.diags.push(Diagnostic::error("E0407", format!("method `{n}` is not a member of trait `{}`", self.program.traits[t.0 as usize].name), span));
+                }
+            }
+        }
+        self.impls.push(ImplInfo { generics, self_ty, trait_id, items });
+        self.inherent.entry(head).or_default().push(idx);
+    }
+
+    /// An associated item named `name` of a type (inherent or trait impls); the impl index too.
+    pub fn find_assoc(&self, ty: &Ty, name: &str) -> Option<(usize, AssocDef)> {
+        let head = TyHead::of(ty)?;
+        for &i in self.inherent.get(&head)? {
+            if let Some(d) = self.impls[i].items.get(name) {
+                return Some((i, d.clone()));
+            }
+        }
+        None
+    }
+
+    /// The value of an integer constant, when it is a (possibly negated) literal or another
+    /// such constant.
+    pub fn const_int_value(&mut self, c: ConstId) -> Option<i128> {
+        if let Some(v) = self.const_values.get(&c) {
+            return *v;
+        }
+        self.const_values.insert(c, None);
+        let e = &self.const_src[c.0 as usize].decl.value;
+        let v = match &e.kind {
+            ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => i128::try_from(*value).ok(),
+            ast::ExprKind::Unary(ast::UnOp::Neg, inner) => match &inner.kind {
+                ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => i128::try_from(*value).ok().map(|v| -v),
+                _ => None,
+            },
+            _ => None,
+        };
+        self.const_values.insert(c, v);
+        v
+    }
+
+    fn lower_signature(&mut self, id: FnId) {
+        let Some(src) = &self.fn_src[id.0 as usize] else { return };
+        let (decl, module, impl_idx, src_attrs) = (src.decl, src.module, src.impl_idx, src.attrs);
+        let (outer_generics, outer_scope, self_ty) = match impl_idx {
+            Some(i) => {
+                let imp = &self.impls[i];
+                let scope = GenericScope { names: imp.generics.iter().map(|g| (g.name.clone(), g.is_const)).collect() };
+                (imp.generics.clone(), scope, Some(imp.self_ty.clone()))
+            }
+            None => (vec![], GenericScope::default(), None),
+        };
+        let (mut own, scope) = self.lower_generics(&decl.generics, module, &outer_scope);
+        let mut generics = outer_generics;
+        generics.append(&mut own);
+        let mut locals = Vec::new();
+        let mut params = Vec::new();
+        if let Some(sp) = &decl.self_param {
+            let Some(st) = &self_ty else {
+                self.diags.push(Diagnostic::error("E0424", "`self` parameter is only allowed in associated functions", sp.span)
+                    .with_label("not semantically valid as function parameter"));
+                return;
+            };
+            let (ty, mutable) = match sp.kind {
+                ast::SelfKind::Value { mutable } => (st.clone(), mutable),
+                ast::SelfKind::Ref => (Ty::Ref(false, Box::new(st.clone())), false),
+                ast::SelfKind::RefMut => (Ty::Ref(true, Box::new(st.clone())), false),
+            };
+            params.push(LocalId(locals.len() as u32));
+            locals.push(LocalDecl { name: "self".into(), ty, mutable, span: sp.span, kind: LocalKind::Param });
+        }
+        for p in &decl.params {
+            let ty = self.lower_ty(&p.ty, module, &scope, self_ty.as_ref());
+            let (name, mutable) = match &p.pat.kind {
+                ast::PatKind::Ident { name, mutable, sub: None, by_ref: false } => (name.name.clone(), *mutable),
+                ast::PatKind::Wild => ("_".to_string(), false),
+                _ => {
+                    self.diags.push(Diagnostic::error("Z0007", "parameters must be plain names (`x: T` or `mut x: T`)", p.pat.span));
+                    ("_".to_string(), false)
+                }
+            };
+            params.push(LocalId(locals.len() as u32));
+            locals.push(LocalDecl { name, ty, mutable, span: p.pat.span, kind: LocalKind::Param });
+        }
+        let ret = match &decl.ret {
+            Some(t) => self.lower_ty(t, module, &scope, self_ty.as_ref()),
+            None => Ty::unit(),
+        };
+        let ret_span = decl.ret.as_ref().map_or(decl.name.span, |t| t.span);
+        let from_prelude = self.is_ancestor(self.prelude_mod, module);
+        let has = |n: &str| src_attrs.iter().any(|a| a.path.text() == n);
+        let f = &mut self.program.fns[id.0 as usize];
+        // Flags are known before any body is checked, so calls may rely on them.
+        f.attrs.pure = has("pure");
+        f.attrs.trusted = has("trusted");
+        f.attrs.ghost = has("ghost");
+        f.attrs.kernel = has("gpu::kernel");
+        f.attrs.device = has("gpu::device");
+        f.attrs.intrinsic = from_prelude && has("intrinsic");
+        f.attrs.from_prelude = from_prelude;
+        f.generics = generics;
+        f.self_ty = self_ty;
+        f.params = params;
+        f.locals = locals;
+        f.ret = ret;
+        f.ret_span = ret_span;
+    }
+
+    fn check_const(&mut self, id: ConstId) {
+        let src = &self.const_src[id.0 as usize];
+        let (decl, module, impl_idx) = (src.decl, src.module, src.impl_idx);
+        let self_ty = impl_idx.map(|i| self.impls[i].self_ty.clone());
+        let ty = self.lower_ty(&decl.ty, module, &GenericScope::default(), self_ty.as_ref());
+        self.program.consts[id.0 as usize].ty = ty.clone();
+        let value = check::check_const_value(self, module, self_ty, &decl.value, &ty);
+        self.program.consts[id.0 as usize].value = value;
+    }
+
+    fn check_fn(&mut self, id: FnId) {
+        let Some(src) = self.fn_src[id.0 as usize].take() else { return };
+        check::check_fn(self, id, src.decl, src.attrs, src.module, src.span, src.impl_idx.is_some());
+    }
+
+    /// Display name of a type.
+    pub fn ty_name(&self, t: &Ty) -> String {
+        self.program.ty_name(t)
+    }
+}
+
