@@ -2,7 +2,7 @@
 //! its JSON form (the shape `../shared/conformance/README.md` documents).
 
 use crate::span::{SourceMap, Span};
-use ariadne::{Config, IndexType, Label as ALabel, Report, ReportKind};
+use ariadne::{CharSet, Color, Config, IndexType, Label as ALabel, Report, ReportKind};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -115,18 +115,22 @@ impl Diagnostic {
 
     /// rustc-style rendering: `error[E0308]: mismatched types` with the source excerpt.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
-        let kind = match self.severity {
-            Severity::Error => ReportKind::Error,
-            Severity::Warning => ReportKind::Warning,
-            Severity::Note | Severity::Help => ReportKind::Advice,
+        // rustc's header: `error[E0308]: mismatched types` (the kind in brackets, when it is a code).
+        let header = if self.kind.is_empty() || self.kind == "parse" {
+            self.severity.as_str().to_string()
+        } else {
+            format!("{}[{}]", self.severity.as_str(), self.kind)
         };
+        let color_of = if !color { Color::Primary } else { match self.severity {
+            Severity::Error => Color::Red,
+            Severity::Warning => Color::Yellow,
+            Severity::Note | Severity::Help => Color::Cyan,
+        } };
         let name = |s: Span| sources.file(s.file).display.clone();
-        let mut report = Report::build(kind, (name(self.span), self.span.range()))
-            .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
+        let config = Config::default().with_color(color).with_index_type(IndexType::Byte).with_char_set(CharSet::Ascii);
+        let mut report = Report::build(ReportKind::Custom(&header, color_of), (name(self.span), self.span.range()))
+            .with_config(config)
             .with_message(&self.message);
-        if !self.kind.is_empty() && self.kind != "parse" {
-            report = report.with_code(&self.kind);
-        }
         let mut primary = ALabel::new((name(self.span), self.span.range())).with_order(-1);
         if let Some(l) = &self.label {
             primary = primary.with_message(l);
@@ -150,7 +154,13 @@ impl Diagnostic {
             let _ = writeln!(s, "{}[{}]: {} at {}:{}:{}", self.severity.as_str(), self.kind, self.message, name(self.span), line, col);
             return s;
         }
-        String::from_utf8_lossy(&out).into_owned()
+        let text = String::from_utf8_lossy(&out).into_owned();
+        // ariadne colours custom report kinds even with colour off.
+        if color {
+            text
+        } else {
+            strip_ansi(&text)
+        }
     }
 
     /// The JSON object of one diagnostic (1-based lines and columns).
@@ -196,6 +206,24 @@ impl Diagnostic {
         }
         v
     }
+}
+
+/// Removes ANSI escape sequences (`ESC [ ... letter`).
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Sorts diagnostics by file and position, the order people and tests expect.

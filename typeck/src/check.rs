@@ -745,7 +745,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
     fn resolve_value(&mut self, p: &ast::Path) -> Result<ValueRes, Diagnostic> {
         let idents: Vec<ast::Ident> = p.segments.iter().map(|s| s.ident.clone()).collect();
         let last = p.segments.last().expect("path has a segment");
-        match self.cx.resolve_path(self.module, &idents, Ns::Value) {
+        let first_err = match self.cx.resolve_path(self.module, &idents, Ns::Value) {
             Ok(Binding { def: Def::Fn(f), .. }) => {
                 let g = self.fn_generics(f, last.generics.as_deref(), vec![], p.span);
                 return Ok(ValueRes::Fn(f, g));
@@ -757,16 +757,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 return Ok(ValueRes::Ctor(adt, v, args));
             }
             Ok(_) => return Err(Diagnostic::error("E0423", format!("expected value, found `{}`", p.text()), p.span).with_label("not a value")),
-            Err(e) if p.segments.len() == 1 => return Err(e),
-            Err(_) => {}
-        }
+            Err(e) if p.segments.len() == 1 || e.kind == "E0603" => return Err(e),
+            Err(e) => e,
+        };
+        // Not an item path: `Type::assoc` or `Enum::Variant` (else the first error stands).
         let prefix = &p.segments[..p.segments.len() - 1];
         let Some(ty) = self.path_prefix_ty(prefix, p.span) else {
-            let idents: Vec<ast::Ident> = prefix.iter().map(|s| s.ident.clone()).collect();
-            return Err(match self.cx.resolve_path(self.module, &idents, Ns::Type) {
-                Err(e) => e,
-                Ok(_) => Diagnostic::error("E0433", format!("failed to resolve: `{}` is not a type or module", prefix.iter().map(|s| s.ident.name.as_str()).collect::<Vec<_>>().join("::")), p.span),
-            });
+            return Err(first_err);
         };
         let name = &last.ident.name;
         if let Ty::Adt(adt, args) = &ty {
@@ -1588,7 +1585,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 ast::StmtKind::Error => {}
             }
         }
-        let tail = b.tail.as_ref().map(|t| Box::new(self.check_expr_expect(t, expect)));
+        // A block's tail is a coercion site when the block's type is known.
+        let tail = b.tail.as_ref().map(|t| {
+            let x = self.check_expr_expect(t, expect);
+            Box::new(match expect {
+                Some(ty) if !matches!(self.resolve(ty), Ty::Infer(_)) => self.coerce(x, ty, t.span),
+                _ => x,
+            })
+        });
         self.pop_scope();
         let ty = match &tail {
             Some(t) => t.ty.clone(),

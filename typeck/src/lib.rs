@@ -22,6 +22,8 @@ use vez_syntax::{Diagnostic, Span};
 /// Where a function came from, kept until its body is checked.
 struct FnSrc<'a> {
     decl: &'a ast::FnDecl,
+    /// A method declared in a trait (its `Self` is an implicit first generic parameter).
+    trait_decl: Option<TraitId>,
     attrs: &'a [ast::Attr],
     module: ModId,
     impl_idx: Option<usize>,
@@ -126,7 +128,7 @@ impl<'a> Ctx<'a> {
         for item in items {
             match &item.kind {
                 ast::ItemKind::Fn(f) => {
-                    let id = self.new_fn(FnSrc { decl: f, attrs: &item.attrs, module: m, impl_idx: None, span: item.span }, format!("{prefix}{}", f.name.name), item.public || prelude);
+                    let id = self.new_fn(FnSrc { decl: f, trait_decl: None, attrs: &item.attrs, module: m, impl_idx: None, span: item.span }, format!("{prefix}{}", f.name.name), item.public || prelude);
                     self.declare(m, Ns::Value, &f.name, Def::Fn(id), item.public);
                 }
                 ast::ItemKind::Struct(s) => {
@@ -166,7 +168,7 @@ impl<'a> Ctx<'a> {
                     self.declare(m, Ns::Type, &t.name, Def::Trait(id), item.public);
                     for ti in &t.items {
                         if let ast::ItemKind::Fn(f) = &ti.kind {
-                            let fid = self.new_fn(FnSrc { decl: f, attrs: &ti.attrs, module: m, impl_idx: None, span: ti.span }, format!("{prefix}{}::{}", t.name.name, f.name.name), true);
+                            let fid = self.new_fn(FnSrc { decl: f, trait_decl: Some(id), attrs: &ti.attrs, module: m, impl_idx: None, span: ti.span }, format!("{prefix}{}::{}", t.name.name, f.name.name), true);
                             self.program.fns[fid.0 as usize].trait_id = Some(id);
                             self.program.traits[id.0 as usize].methods.push((f.name.name.clone(), fid));
                         } else {
@@ -376,7 +378,7 @@ impl<'a> Ctx<'a> {
         for it in &imp.items {
             let (name, def) = match &it.kind {
                 ast::ItemKind::Fn(f) => {
-                    let fid = self.new_fn(FnSrc { decl: f, attrs: &it.attrs, module: m, impl_idx: Some(idx), span: it.span }, format!("{type_name}::{}", f.name.name), it.public || trait_id.is_some() || m == self.prelude_mod);
+                    let fid = self.new_fn(FnSrc { decl: f, trait_decl: None, attrs: &it.attrs, module: m, impl_idx: Some(idx), span: it.span }, format!("{type_name}::{}", f.name.name), it.public || trait_id.is_some() || m == self.prelude_mod);
                     self.program.fns[fid.0 as usize].trait_id = trait_id;
                     (f.name.clone(), AssocDef::Fn(fid))
                 }
@@ -451,8 +453,13 @@ impl<'a> Ctx<'a> {
 
     fn lower_signature(&mut self, id: FnId) {
         let Some(src) = &self.fn_src[id.0 as usize] else { return };
-        let (decl, module, impl_idx, src_attrs) = (src.decl, src.module, src.impl_idx, src.attrs);
+        let (decl, module, impl_idx, src_attrs, trait_decl) = (src.decl, src.module, src.impl_idx, src.attrs, src.trait_decl);
         let (outer_generics, outer_scope, self_ty) = match impl_idx {
+            None if trait_decl.is_some() => {
+                let t = trait_decl.expect("checked");
+                let g = GenericParamDef { name: "Self".into(), is_const: false, bounds: vec![Bound::User(t)] };
+                (vec![g], GenericScope { names: vec![("Self".into(), false)] }, Some(Ty::Param(0, "Self".into())))
+            }
             Some(i) => {
                 let imp = &self.impls[i];
                 let scope = GenericScope { names: imp.generics.iter().map(|g| (g.name.clone(), g.is_const)).collect() };

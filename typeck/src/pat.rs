@@ -346,6 +346,25 @@ impl FnCx<'_, '_> {
 
     /// A literal pattern's constant and type.
     fn pat_const(&mut self, e: &ast::Expr) -> (PatConst, Ty) {
+        if let ast::ExprKind::Path(path) = &e.kind {
+            // A named integer constant as a range bound.
+            return match self.resolve_value_quiet(path) {
+                Some(ValueRes::Const(c)) => {
+                    let ty = self.cx.program.consts[c.0 as usize].ty.clone();
+                    match self.cx.const_int_value(c) {
+                        Some(v) => (PatConst::Int(v), ty),
+                        None => {
+                            self.err(Diagnostic::error("Z0007", format!("constant `{}` has no literal integer value usable in a pattern", path.text()), e.span));
+                            (PatConst::Int(0), Ty::Error)
+                        }
+                    }
+                }
+                _ => {
+                    self.err(Diagnostic::error("E0531", format!("cannot find constant `{}` in this scope", path.text()), e.span));
+                    (PatConst::Int(0), Ty::Error)
+                }
+            };
+        }
         let (neg, lit) = match &e.kind {
             ast::ExprKind::Unary(ast::UnOp::Neg, inner) => match &inner.kind {
                 ast::ExprKind::Lit(l) => (true, l),
