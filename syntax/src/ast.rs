@@ -71,13 +71,13 @@ pub struct Item {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum ItemKind {
-    Fn(FnDecl),
-    Struct(StructDecl),
-    Enum(EnumDecl),
-    Impl(ImplDecl),
-    Trait(TraitDecl),
-    Const(ConstDecl),
-    TypeAlias(TypeAlias),
+    Fn(Box<FnDecl>),
+    Struct(Box<StructDecl>),
+    Enum(Box<EnumDecl>),
+    Impl(Box<ImplDecl>),
+    Trait(Box<TraitDecl>),
+    Const(Box<ConstDecl>),
+    TypeAlias(Box<TypeAlias>),
     Mod(ModDecl),
     Use(UseTree),
     /// A syntax error was recovered from here; the error itself is reported separately.
@@ -440,7 +440,7 @@ pub enum MacroArgs {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cond {
     Expr(Box<Expr>),
-    Let(Pat, Box<Expr>),
+    Let(Box<Pat>, Box<Expr>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -457,9 +457,9 @@ pub enum ExprKind {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Assign(Box<Expr>, Box<Expr>),
     AssignOp(BinOp, Box<Expr>, Box<Expr>),
-    Cast(Box<Expr>, Type),
+    Cast(Box<Expr>, Box<Type>),
     Call(Box<Expr>, Vec<Expr>),
-    MethodCall { receiver: Box<Expr>, method: Ident, generics: Option<Vec<GenericArg>>, args: Vec<Expr> },
+    MethodCall(Box<MethodCall>),
     Field(Box<Expr>, Ident),
     TupleField(Box<Expr>, u32, Span),
     Index(Box<Expr>, Box<Expr>),
@@ -468,21 +468,21 @@ pub enum ExprKind {
     Tuple(Vec<Expr>),
     Array(Vec<Expr>),
     ArrayRepeat(Box<Expr>, Box<Expr>),
-    Struct { path: Path, fields: Vec<FieldInit>, base: Option<Box<Expr>> },
+    Struct(Box<StructLit>),
     Block(Block),
-    If { cond: Cond, then: Block, els: Option<Box<Expr>> },
+    If(Box<IfExpr>),
     Match(Box<Expr>, Vec<Arm>),
-    While { attrs: Vec<Attr>, cond: Cond, body: Block },
-    Loop { attrs: Vec<Attr>, body: Block },
-    For { attrs: Vec<Attr>, pat: Pat, iter: Box<Expr>, body: Block },
+    While(Box<WhileExpr>),
+    Loop(Box<LoopExpr>),
+    For(Box<ForExpr>),
     Break(Option<Box<Expr>>),
     Continue,
     Return(Option<Box<Expr>>),
     Range { lo: Option<Box<Expr>>, hi: Option<Box<Expr>>, inclusive: bool },
     Closure(Vec<ClosureParam>, Box<Expr>),
-    Macro { name: Ident, args: MacroArgs },
+    Macro(Box<MacroCall>),
     /// `kernel<<<grid, block>>>(args)`
-    Launch { kernel: Path, grid: Box<Expr>, block: Box<Expr>, args: Vec<Expr> },
+    Launch(Box<LaunchExpr>),
     /// `#[trigger] e` inside a quantifier.
     Trigger(Box<Expr>),
     /// `( e )`, kept so that spans and printing stay faithful.
@@ -495,14 +495,69 @@ impl ExprKind {
     pub fn is_block_like(&self) -> bool {
         matches!(
             self,
-            ExprKind::Block(_)
-                | ExprKind::If { .. }
-                | ExprKind::Match(..)
-                | ExprKind::While { .. }
-                | ExprKind::Loop { .. }
-                | ExprKind::For { .. }
+            ExprKind::Block(_) | ExprKind::If(_) | ExprKind::Match(..) | ExprKind::While(_) | ExprKind::Loop(_) | ExprKind::For(_)
         )
     }
+}
+
+// The payloads of the larger expression kinds live behind one box each, which keeps every
+// `Expr` (and the parser's stack slots) small.
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MethodCall {
+    pub receiver: Expr,
+    pub method: Ident,
+    pub generics: Option<Vec<GenericArg>>,
+    pub args: Vec<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StructLit {
+    pub path: Path,
+    pub fields: Vec<FieldInit>,
+    pub base: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct IfExpr {
+    pub cond: Cond,
+    pub then: Block,
+    pub els: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WhileExpr {
+    pub attrs: Vec<Attr>,
+    pub cond: Cond,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoopExpr {
+    pub attrs: Vec<Attr>,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForExpr {
+    pub attrs: Vec<Attr>,
+    pub pat: Pat,
+    pub iter: Expr,
+    pub body: Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MacroCall {
+    pub name: Ident,
+    pub args: MacroArgs,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaunchExpr {
+    pub kernel: Path,
+    pub grid: Expr,
+    pub block: Expr,
+    pub args: Vec<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -520,8 +575,15 @@ pub struct Stmt {
 }
 
 #[derive(Clone, Debug, PartialEq)]
+pub struct LetStmt {
+    pub pat: Pat,
+    pub ty: Option<Type>,
+    pub init: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub enum StmtKind {
-    Let { pat: Pat, ty: Option<Type>, init: Option<Expr> },
+    Let(Box<LetStmt>),
     /// An expression statement; `semi` tells whether it ended with `;`.
     Expr { expr: Expr, semi: bool },
     Error,

@@ -15,8 +15,14 @@ pub fn bin(op: BinOp, a: Box<Expr>, b: Box<Expr>, file: FileId, l: usize, r: usi
     mk(ExprKind::Binary(op, a, b), file, l, r)
 }
 
-pub fn arm(head: (Pat, Option<Expr>), body: Expr, file: FileId, l: usize, r: usize) -> Arm {
-    Arm { pat: head.0, guard: head.1, body, span: Span::new(file, l, r) }
+pub fn arm(head: Box<(Pat, Option<Expr>)>, body: Expr, file: FileId, l: usize, r: usize) -> Box<Arm> {
+    let (pat, guard) = *head;
+    Box::new(Arm { pat, guard, body, span: Span::new(file, l, r) })
+}
+
+/// Unboxes a list that the grammar built boxed (boxing keeps the parser's stack slots small).
+pub fn unbox<T>(v: Vec<Box<T>>) -> Vec<T> {
+    v.into_iter().map(|b| *b).collect()
 }
 
 pub fn with_where(mut g: Generics, w: Vec<WherePredicate>) -> Generics {
@@ -26,12 +32,18 @@ pub fn with_where(mut g: Generics, w: Vec<WherePredicate>) -> Generics {
 
 /// An expression statement; loop attributes (`#[invariant]`, `#[decreases]`) move onto the loop.
 pub fn expr_stmt(attrs: Vec<Attr>, mut e: Box<Expr>, semi: bool, span: Span) -> Stmt {
-    let attrs = match &mut e.kind {
-        ExprKind::While { attrs: a, .. } | ExprKind::Loop { attrs: a, .. } | ExprKind::For { attrs: a, .. } => {
+    let slot = match &mut e.kind {
+        ExprKind::While(w) => Some(&mut w.attrs),
+        ExprKind::Loop(l) => Some(&mut l.attrs),
+        ExprKind::For(f) => Some(&mut f.attrs),
+        _ => None,
+    };
+    let attrs = match slot {
+        Some(a) => {
             *a = attrs;
             vec![]
         }
-        _ => attrs,
+        None => attrs,
     };
     Stmt { attrs, kind: StmtKind::Expr { expr: *e, semi }, span }
 }

@@ -542,7 +542,8 @@ impl Printer {
                 self.sep(args, ", ", |p, a| p.expr(a));
                 self.w(")");
             }
-            ExprKind::MethodCall { receiver, method, generics, args } => {
+            ExprKind::MethodCall(x) => {
+                let MethodCall { receiver, method, generics, args } = &**x;
                 self.expr(receiver);
                 self.w(".");
                 self.w(&method.name);
@@ -598,7 +599,8 @@ impl Printer {
                 self.expr(n);
                 self.w("]");
             }
-            ExprKind::Struct { path, fields, base } => {
+            ExprKind::Struct(x) => {
+                let StructLit { path, fields, base } = &**x;
                 self.path(path);
                 self.w(" { ");
                 self.sep(fields, ", ", |p, f| {
@@ -616,7 +618,8 @@ impl Printer {
                 self.w(" }");
             }
             ExprKind::Block(b) => self.block(b),
-            ExprKind::If { cond, then, els } => {
+            ExprKind::If(x) => {
+                let IfExpr { cond, then, els } = &**x;
                 self.w("if ");
                 self.cond(cond);
                 self.w(" ");
@@ -646,19 +649,22 @@ impl Printer {
                 self.nl();
                 self.w("}");
             }
-            ExprKind::While { attrs, cond, body } => {
+            ExprKind::While(x) => {
+                let WhileExpr { attrs, cond, body } = &**x;
                 self.loop_attrs(attrs);
                 self.w("while ");
                 self.cond(cond);
                 self.w(" ");
                 self.block(body);
             }
-            ExprKind::Loop { attrs, body } => {
+            ExprKind::Loop(x) => {
+                let LoopExpr { attrs, body } = &**x;
                 self.loop_attrs(attrs);
                 self.w("loop ");
                 self.block(body);
             }
-            ExprKind::For { attrs, pat, iter, body } => {
+            ExprKind::For(x) => {
+                let ForExpr { attrs, pat, iter, body } = &**x;
                 self.loop_attrs(attrs);
                 self.w("for ");
                 self.pat(pat);
@@ -703,7 +709,8 @@ impl Printer {
                 self.w("| ");
                 self.expr(body);
             }
-            ExprKind::Macro { name, args } => {
+            ExprKind::Macro(x) => {
+                let MacroCall { name, args } = &**x;
                 self.w(&name.name);
                 self.w("!");
                 match args {
@@ -721,7 +728,8 @@ impl Printer {
                     }
                 }
             }
-            ExprKind::Launch { kernel, grid, block, args } => {
+            ExprKind::Launch(x) => {
+                let LaunchExpr { kernel, grid, block, args } = &**x;
                 self.path(kernel);
                 self.w("<<<");
                 self.expr(grid);
@@ -754,7 +762,8 @@ impl Printer {
                 self.nl();
             }
             match &s.kind {
-                StmtKind::Let { pat, ty, init } => {
+                StmtKind::Let(l) => {
+                    let LetStmt { pat, ty, init } = &**l;
                     self.w("let ");
                     self.pat(pat);
                     if let Some(t) = ty {

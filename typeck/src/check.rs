@@ -454,7 +454,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
             ast::ExprKind::Cast(x, t) => self.check_cast(x, t, span),
             ast::ExprKind::Call(f, args) => self.check_call(f, args, span),
-            ast::ExprKind::MethodCall { receiver, method, generics, args } => self.check_method_call(receiver, method, generics.as_deref(), args, span),
+            ast::ExprKind::MethodCall(m) => self.check_method_call(&m.receiver, &m.method, m.generics.as_deref(), &m.args, span),
             ast::ExprKind::Field(b, f) => self.check_field(b, f, span),
             ast::ExprKind::TupleField(b, i, ispan) => self.check_tuple_field(b, *i, *ispan, span),
             ast::ExprKind::Index(b, i) => self.check_index(b, i, span),
@@ -503,13 +503,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 let ty = Ty::Array(Box::new(elem), Box::new(Ty::ConstVal(count)));
                 Self::mk(ExprKind::ArrayRepeat(Box::new(v), count), ty, span)
             }
-            ast::ExprKind::Struct { path, fields, base } => self.check_struct_lit(path, fields, base.as_deref(), span),
+            ast::ExprKind::Struct(st) => self.check_struct_lit(&st.path, &st.fields, st.base.as_ref(), span),
             ast::ExprKind::Block(b) => self.check_block_expr(b, expect),
-            ast::ExprKind::If { cond, then, els } => self.check_if(cond, then, els.as_deref(), expect, span),
+            ast::ExprKind::If(x) => self.check_if(&x.cond, &x.then, x.els.as_ref(), expect, span),
             ast::ExprKind::Match(s, arms) => self.check_match(s, arms, expect, span),
-            ast::ExprKind::While { attrs, cond, body } => self.check_while(attrs, cond, body, span),
-            ast::ExprKind::Loop { attrs, body } => self.check_loop(attrs, body, span),
-            ast::ExprKind::For { attrs, pat, iter, body } => self.check_for(attrs, pat, iter, body, span),
+            ast::ExprKind::While(w) => self.check_while(&w.attrs, &w.cond, &w.body, span),
+            ast::ExprKind::Loop(l) => self.check_loop(&l.attrs, &l.body, span),
+            ast::ExprKind::For(f) => self.check_for(&f.attrs, &f.pat, &f.iter, &f.body, span),
             ast::ExprKind::Break(x) => {
                 self.deny_in_spec("`break`", span);
                 let value = x.as_ref().map(|x| self.check_expr(x));
@@ -572,8 +572,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 self.err(Diagnostic::error("Z0007", "closures are supported only inside `forall` and `exists`", span));
                 Self::error_expr(span)
             }
-            ast::ExprKind::Macro { name, args } => self.check_macro(name, args, span),
-            ast::ExprKind::Launch { kernel, grid, block, args } => self.check_launch(kernel, grid, block, args, span),
+            ast::ExprKind::Macro(m) => self.check_macro(&m.name, &m.args, span),
+            ast::ExprKind::Launch(k) => self.check_launch(&k.kernel, &k.grid, &k.block, &k.args, span),
             ast::ExprKind::Trigger(x) => {
                 let inner = self.check_expr_expect(x, expect);
                 if self.quant_depth == 0 {
@@ -1545,7 +1545,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let mut diverges = false;
         for s in &b.stmts {
             match &s.kind {
-                ast::StmtKind::Let { pat, ty, init } => {
+                ast::StmtKind::Let(l) => {
+                    let (pat, ty, init) = (&l.pat, &l.ty, &l.init);
                     let mut ghost = false;
                     for a in &s.attrs {
                         if a.is("ghost") {
@@ -1800,7 +1801,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             _ => {
                 // `for x in s.iter()` and `for x in &s`: elements by shared reference.
                 let seq_src = match &iter.kind {
-                    ast::ExprKind::MethodCall { receiver, method, args, .. } if method.name == "iter" && args.is_empty() => Some(&**receiver),
+                    ast::ExprKind::MethodCall(m) if m.method.name == "iter" && m.args.is_empty() => Some(&m.receiver),
                     ast::ExprKind::Ref { mutable: false, expr } => Some(&**expr),
                     _ => None,
                 };
