@@ -2111,8 +2111,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
     /// Resolves every type in a checked expression, defaults integer and float variables,
     /// reports unknown types, and checks literal ranges outside specifications.
     pub fn finish_expr(&mut self, e: &mut Expr, in_spec: bool) {
-        let z = self.finish_ty(&e.ty, e.span);
-        e.ty = z;
+        if e.ty.has_infer() {
+            e.ty = self.finish_ty(&e.ty, e.span);
+        }
         let child_spec = in_spec || matches!(e.kind, ExprKind::Quant { .. } | ExprKind::Old(_));
         if let ExprKind::Unary(ast::UnOp::Neg, inner) = &mut e.kind {
             if let (ExprKind::Lit(LitValue::Int(v)), Ty::Int(t)) = (&inner.kind, &e.ty) {
@@ -2185,7 +2186,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
     }
 
     fn finish_pat(&mut self, p: &mut Pat) {
-        p.ty = self.finish_ty(&p.ty, p.span);
+        if p.ty.has_infer() {
+            p.ty = self.finish_ty(&p.ty, p.span);
+        }
         for c in p.sub_patterns_mut() {
             self.finish_pat(c);
         }

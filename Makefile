@@ -1,0 +1,38 @@
+# VeZ: the two quick-start commands and their parts.
+#   make demo  - install what is missing, build the release compiler, check the examples
+#   make test  - install what is missing, run the whole test suite
+SHELL := /bin/bash
+VEZ := target/release/vez
+SETUP := $(if $(filter 0,$(shell id -u)),scripts/setup,sudo scripts/setup)
+
+.PHONY: demo test setup build check-examples conformance bench fmt lint
+
+setup:
+	$(SETUP)
+
+build: setup
+	cargo build --release
+
+check-examples: build
+	@echo "== vez check examples/ (front end: parse, resolve, type-check)"
+	$(VEZ) check examples/
+	@echo "== a rejected program, as VeZ reports it"
+	-$(VEZ) check examples/errors/type_error.zari
+
+demo: check-examples
+
+test: setup
+	cargo test --workspace --release
+
+conformance: build
+	../shared/conformance/run --check-only --vez $(VEZ)
+
+bench: build
+	benches/check_speed.sh
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
