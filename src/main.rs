@@ -39,7 +39,9 @@ enum Command {
     ///
     /// Exit status: 0 when the program is well-formed (warnings allowed); 2 for a usage error
     /// or any parse, name-resolution or type error.
-    #[command(after_help = "Exit status:\n  0  no errors\n  2  usage, parse, resolution or type errors")]
+    #[command(
+        after_help = "Exit status:\n  0  no errors\n  2  usage, parse, resolution or type errors"
+    )]
     Check {
         /// A `.zari` file or a folder (default: the current folder)
         path: Option<PathBuf>,
@@ -58,7 +60,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // clap's help and version requests are successes; usage errors exit 2.
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

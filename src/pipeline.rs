@@ -20,7 +20,11 @@ fn programs(path: &Path) -> Result<Vec<PathBuf>, String> {
         return Ok(vec![main]);
     }
     let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?.flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_file() && p.extension().is_some_and(|x| x == "zari") {
@@ -56,23 +60,42 @@ pub fn front_end(root: &Path) -> Checked {
         Err(msg) => {
             let file = sources.add(root, display, String::new());
             let d = Diagnostic::error("io", msg, loader::file_start(file));
-            return Checked { sources, diags: vec![d], program: None, items: vec![] };
+            return Checked {
+                sources,
+                diags: vec![d],
+                program: None,
+                items: vec![],
+            };
         }
     };
     let prelude_src = vez_stdlib::prelude_source();
-    let (prelude, prelude_diags) = loader::parse_text(vez_stdlib::PRELUDE_PATH, &prelude_src, &mut sources);
+    let (prelude, prelude_diags) =
+        loader::parse_text(vez_stdlib::PRELUDE_PATH, &prelude_src, &mut sources);
     diags.extend(prelude_diags);
     if diags.iter().any(|d| d.severity == Severity::Error) {
         // Type checking a tree with syntax errors would only add noise.
-        return Checked { sources, diags, program: None, items };
+        return Checked {
+            sources,
+            diags,
+            program: None,
+            items,
+        };
     }
     let (program, tdiags) = vez_typeck::check_program(&prelude, &items);
     diags.extend(tdiags);
-    Checked { sources, diags, program: Some(program), items }
+    Checked {
+        sources,
+        diags,
+        program: Some(program),
+        items,
+    }
 }
 
 fn errors(diags: &[Diagnostic]) -> usize {
-    diags.iter().filter(|d| d.severity == Severity::Error).count()
+    diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count()
 }
 
 pub fn check(path: &Path, format: Format, emit: Option<Emit>, color: bool) -> ExitCode {
@@ -94,7 +117,11 @@ pub fn check(path: &Path, format: Format, emit: Option<Emit>, color: bool) -> Ex
             print!("{}", vez_syntax::printer::print_items(&c.items));
         }
         n_err += errors(&c.diags);
-        n_warn += c.diags.iter().filter(|d| d.severity == Severity::Warning).count();
+        n_warn += c
+            .diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count();
         if let Some(p) = &c.program {
             for f in p.fns.iter().filter(|f| !f.attrs.from_prelude) {
                 n_items += 1;
@@ -126,11 +153,28 @@ pub fn check(path: &Path, format: Format, emit: Option<Emit>, color: bool) -> Ex
         }
         Format::Human => {
             if n_err > 0 {
-                eprintln!("error: could not check {}: {n_err} error{}{}", path.display(), if n_err == 1 { "" } else { "s" },
-                    if n_warn > 0 { format!(", {n_warn} warning{}", if n_warn == 1 { "" } else { "s" }) } else { String::new() });
+                eprintln!(
+                    "error: could not check {}: {n_err} error{}{}",
+                    path.display(),
+                    if n_err == 1 { "" } else { "s" },
+                    if n_warn > 0 {
+                        format!(", {n_warn} warning{}", if n_warn == 1 { "" } else { "s" })
+                    } else {
+                        String::new()
+                    }
+                );
             } else {
-                eprintln!("checked {} program{}, {n_items} item{} in {ms:.1} ms: no errors{}", roots.len(), if roots.len() == 1 { "" } else { "s" }, if n_items == 1 { "" } else { "s" },
-                    if n_warn > 0 { format!(", {n_warn} warning{}", if n_warn == 1 { "" } else { "s" }) } else { String::new() });
+                eprintln!(
+                    "checked {} program{}, {n_items} item{} in {ms:.1} ms: no errors{}",
+                    roots.len(),
+                    if roots.len() == 1 { "" } else { "s" },
+                    if n_items == 1 { "" } else { "s" },
+                    if n_warn > 0 {
+                        format!(", {n_warn} warning{}", if n_warn == 1 { "" } else { "s" })
+                    } else {
+                        String::new()
+                    }
+                );
             }
         }
     }

@@ -23,7 +23,11 @@ struct Mark {
 }
 
 fn programs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -42,7 +46,9 @@ fn marks_in(file: &Path, rel: &str) -> Vec<Mark> {
     let text = std::fs::read_to_string(file).unwrap();
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let Some(pos) = line.find("//~ ") else { continue };
+        let Some(pos) = line.find("//~ ") else {
+            continue;
+        };
         let rest = line[pos + 4..].trim();
         let (severity, rest) = match rest.split_once(' ') {
             Some(("ERROR", r)) => ("error", r),
@@ -50,7 +56,13 @@ fn marks_in(file: &Path, rel: &str) -> Vec<Mark> {
             _ => panic!("{}:{}: bad annotation", file.display(), i + 1),
         };
         let (kind, text) = rest.split_once(' ').unwrap_or((rest, ""));
-        out.push(Mark { file: rel.to_string(), line: i + 1, kind: kind.to_string(), severity: severity.to_string(), text: text.trim().to_string() });
+        out.push(Mark {
+            file: rel.to_string(),
+            line: i + 1,
+            kind: kind.to_string(),
+            severity: severity.to_string(),
+            text: text.trim().to_string(),
+        });
     }
     out
 }
@@ -65,32 +77,73 @@ fn check_program(vez: &str, root: &Path) -> Result<usize, String> {
     } else {
         vec![root.to_path_buf()]
     };
-    let rel = |p: &Path| p.strip_prefix(dir).unwrap_or(p).to_string_lossy().replace('\\', "/");
+    let rel = |p: &Path| {
+        p.strip_prefix(dir)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
     let marks: Vec<Mark> = files.iter().flat_map(|f| marks_in(f, &rel(f))).collect();
-    let out = Command::new(vez).args(["check", "--format", "json"]).arg(root).output().map_err(|e| e.to_string())?;
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))?;
+    let out = Command::new(vez)
+        .args(["check", "--format", "json"])
+        .arg(root)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))?;
     let diags = doc["diagnostics"].as_array().cloned().unwrap_or_default();
     let got: BTreeSet<(String, usize, String)> = diags
         .iter()
         .map(|d| {
             let f = d["file"].as_str().unwrap_or("");
-            let f = Path::new(f).strip_prefix(dir).map(|p| p.to_string_lossy().to_string()).unwrap_or_else(|_| Path::new(f).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default());
-            (f, d["line"].as_u64().unwrap_or(0) as usize, d["kind"].as_str().unwrap_or("").to_string())
+            let f = Path::new(f)
+                .strip_prefix(dir)
+                .map(|p| p.to_string_lossy().to_string())
+                .unwrap_or_else(|_| {
+                    Path::new(f)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default()
+                });
+            (
+                f,
+                d["line"].as_u64().unwrap_or(0) as usize,
+                d["kind"].as_str().unwrap_or("").to_string(),
+            )
         })
         .collect();
-    let want: BTreeSet<(String, usize, String)> = marks.iter().map(|m| (m.file.clone(), m.line, m.kind.clone())).collect();
+    let want: BTreeSet<(String, usize, String)> = marks
+        .iter()
+        .map(|m| (m.file.clone(), m.line, m.kind.clone()))
+        .collect();
     if got != want {
-        let msgs: Vec<String> = diags.iter().map(|d| format!("{}:{} {} {}", d["file"], d["line"], d["kind"], d["message"])).collect();
-        return Err(format!("missing {:?}, unexpected {:?}\n  reported: {msgs:#?}", want.difference(&got).collect::<Vec<_>>(), got.difference(&want).collect::<Vec<_>>()));
+        let msgs: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{}:{} {} {}", d["file"], d["line"], d["kind"], d["message"]))
+            .collect();
+        return Err(format!(
+            "missing {:?}, unexpected {:?}\n  reported: {msgs:#?}",
+            want.difference(&got).collect::<Vec<_>>(),
+            got.difference(&want).collect::<Vec<_>>()
+        ));
     }
     for m in &marks {
         let ok = diags.iter().any(|d| {
-            let line_ok = d["line"].as_u64() == Some(m.line as u64) && d["kind"] == m.kind.as_str() && d["severity"] == m.severity.as_str();
-            let text = format!("{} {}", d["message"].as_str().unwrap_or(""), d["label"].as_str().unwrap_or(""));
+            let line_ok = d["line"].as_u64() == Some(m.line as u64)
+                && d["kind"] == m.kind.as_str()
+                && d["severity"] == m.severity.as_str();
+            let text = format!(
+                "{} {}",
+                d["message"].as_str().unwrap_or(""),
+                d["label"].as_str().unwrap_or("")
+            );
             line_ok && text.contains(&m.text)
         });
         if !ok {
-            return Err(format!("{}:{}: no {} `{}` whose message contains {:?}", m.file, m.line, m.severity, m.kind, m.text));
+            return Err(format!(
+                "{}:{}: no {} `{}` whose message contains {:?}",
+                m.file, m.line, m.severity, m.kind, m.text
+            ));
         }
     }
     let has_errors = marks.iter().any(|m| m.severity == "error");
@@ -124,10 +177,25 @@ fn front_end_ui_tests() {
         match check_program(vez, p) {
             Ok(0) => passing_programs += 1,
             Ok(_) => failing_programs += 1,
-            Err(e) => failures.push(format!("{}: {e}", p.strip_prefix(&ui).unwrap_or(p).display())),
+            Err(e) => failures.push(format!(
+                "{}: {e}",
+                p.strip_prefix(&ui).unwrap_or(p).display()
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} ui tests failed:\n{}", failures.len(), progs.len(), failures.join("\n"));
-    assert!(failing_programs >= 40, "only {failing_programs} ui tests expect errors");
-    assert!(passing_programs >= 10, "only {passing_programs} ui tests expect success");
+    assert!(
+        failures.is_empty(),
+        "{} of {} ui tests failed:\n{}",
+        failures.len(),
+        progs.len(),
+        failures.join("\n")
+    );
+    assert!(
+        failing_programs >= 40,
+        "only {failing_programs} ui tests expect errors"
+    );
+    assert!(
+        passing_programs >= 10,
+        "only {passing_programs} ui tests expect success"
+    );
 }

@@ -27,13 +27,20 @@ const INT_TYPES: [(&str, bool, u32); 12] = [
 
 fn instantiate(template: &str, name: &str, signed: bool, bits: u32) -> String {
     let (min, max) = if signed {
-        (format!("-{}", 1u128 << (bits - 1)), ((1u128 << (bits - 1)) - 1).to_string())
+        (
+            format!("-{}", 1u128 << (bits - 1)),
+            ((1u128 << (bits - 1)) - 1).to_string(),
+        )
     } else if bits == 128 {
         ("0".to_string(), u128::MAX.to_string())
     } else {
         ("0".to_string(), ((1u128 << bits) - 1).to_string())
     };
-    template.replace("$T", name).replace("$MIN", &min).replace("$MAX", &max).replace("$BITS", &bits.to_string())
+    template
+        .replace("$T", name)
+        .replace("$MIN", &min)
+        .replace("$MAX", &max)
+        .replace("$BITS", &bits.to_string())
 }
 
 /// The whole prelude source: the fixed part and the integer methods for every type.

@@ -42,7 +42,11 @@ impl Path {
     }
     /// `a::b::c` as text, without generic arguments.
     pub fn text(&self) -> String {
-        let names: Vec<&str> = self.segments.iter().map(|s| s.ident.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .segments
+            .iter()
+            .map(|s| s.ident.name.as_str())
+            .collect();
         names.join("::")
     }
 }
@@ -218,7 +222,11 @@ pub enum UseTree {
     /// `a::b::*`.
     Glob { prefix: Path },
     /// `a::{b, c::d}`; the prefix may be empty.
-    Nested { prefix: Option<Path>, trees: Vec<UseTree>, span: Span },
+    Nested {
+        prefix: Option<Path>,
+        trees: Vec<UseTree>,
+        span: Span,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -230,7 +238,11 @@ pub struct Type {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeKind {
     Path(Path),
-    Ref { lifetime: Option<Ident>, mutable: bool, ty: Box<Type> },
+    Ref {
+        lifetime: Option<Ident>,
+        mutable: bool,
+        ty: Box<Type>,
+    },
     Slice(Box<Type>),
     Array(Box<Type>, Box<Expr>),
     /// `()` is the empty tuple.
@@ -259,15 +271,31 @@ pub enum PatKind {
     /// `..` inside a tuple or tuple-struct pattern.
     Rest,
     /// A single name: a binding, unless it names a unit variant or constant (decided by typeck).
-    Ident { name: Ident, mutable: bool, by_ref: bool, sub: Option<Box<Pat>> },
+    Ident {
+        name: Ident,
+        mutable: bool,
+        by_ref: bool,
+        sub: Option<Box<Pat>>,
+    },
     Path(Path),
     TupleStruct(Path, Vec<Pat>),
-    Struct { path: Path, fields: Vec<FieldPat>, rest: bool },
+    Struct {
+        path: Path,
+        fields: Vec<FieldPat>,
+        rest: bool,
+    },
     Tuple(Vec<Pat>),
     Slice(Vec<Pat>),
     Lit(Box<Expr>),
-    Range { lo: Box<Expr>, hi: Box<Expr>, inclusive: bool },
-    Ref { mutable: bool, pat: Box<Pat> },
+    Range {
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+        inclusive: bool,
+    },
+    Ref {
+        mutable: bool,
+        pat: Box<Pat>,
+    },
     Or(Vec<Pat>),
 }
 
@@ -331,9 +359,15 @@ pub enum FloatSuffix {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Lit {
-    Int { value: u128, suffix: Option<IntSuffix> },
+    Int {
+        value: u128,
+        suffix: Option<IntSuffix>,
+    },
     /// The literal's digits (without `_` and suffix), kept as text so nothing is lost.
-    Float { text: String, suffix: Option<FloatSuffix> },
+    Float {
+        text: String,
+        suffix: Option<FloatSuffix>,
+    },
     Bool(bool),
     Char(char),
     Byte(u8),
@@ -393,7 +427,10 @@ impl BinOp {
         }
     }
     pub fn is_comparison(self) -> bool {
-        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
     }
     pub fn is_logical(self) -> bool {
         matches!(self, BinOp::And | BinOp::Or | BinOp::Implies | BinOp::Iff)
@@ -464,7 +501,10 @@ pub enum ExprKind {
     TupleField(Box<Expr>, u32, Span),
     Index(Box<Expr>, Box<Expr>),
     Try(Box<Expr>),
-    Ref { mutable: bool, expr: Box<Expr> },
+    Ref {
+        mutable: bool,
+        expr: Box<Expr>,
+    },
     Tuple(Vec<Expr>),
     Array(Vec<Expr>),
     ArrayRepeat(Box<Expr>, Box<Expr>),
@@ -478,7 +518,11 @@ pub enum ExprKind {
     Break(Option<Box<Expr>>),
     Continue,
     Return(Option<Box<Expr>>),
-    Range { lo: Option<Box<Expr>>, hi: Option<Box<Expr>>, inclusive: bool },
+    Range {
+        lo: Option<Box<Expr>>,
+        hi: Option<Box<Expr>>,
+        inclusive: bool,
+    },
     Closure(Vec<ClosureParam>, Box<Expr>),
     Macro(Box<MacroCall>),
     /// `kernel<<<grid, block>>>(args)`
@@ -495,7 +539,12 @@ impl ExprKind {
     pub fn is_block_like(&self) -> bool {
         matches!(
             self,
-            ExprKind::Block(_) | ExprKind::If(_) | ExprKind::Match(..) | ExprKind::While(_) | ExprKind::Loop(_) | ExprKind::For(_)
+            ExprKind::Block(_)
+                | ExprKind::If(_)
+                | ExprKind::Match(..)
+                | ExprKind::While(_)
+                | ExprKind::Loop(_)
+                | ExprKind::For(_)
         )
     }
 }
@@ -585,7 +634,10 @@ pub struct LetStmt {
 pub enum StmtKind {
     Let(Box<LetStmt>),
     /// An expression statement; `semi` tells whether it ended with `;`.
-    Expr { expr: Expr, semi: bool },
+    Expr {
+        expr: Expr,
+        semi: bool,
+    },
     Error,
 }
 

@@ -85,7 +85,10 @@ impl Diagnostic {
     }
 
     pub fn warning(kind: impl Into<String>, message: impl Into<String>, span: Span) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(kind, message, span) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(kind, message, span)
+        }
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
@@ -94,7 +97,10 @@ impl Diagnostic {
     }
 
     pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: message.into() });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -121,23 +127,34 @@ impl Diagnostic {
         } else {
             format!("{}[{}]", self.severity.as_str(), self.kind)
         };
-        let color_of = if !color { Color::Primary } else { match self.severity {
-            Severity::Error => Color::Red,
-            Severity::Warning => Color::Yellow,
-            Severity::Note | Severity::Help => Color::Cyan,
-        } };
+        let color_of = if !color {
+            Color::Primary
+        } else {
+            match self.severity {
+                Severity::Error => Color::Red,
+                Severity::Warning => Color::Yellow,
+                Severity::Note | Severity::Help => Color::Cyan,
+            }
+        };
         let name = |s: Span| sources.file(s.file).display.clone();
-        let config = Config::default().with_color(color).with_index_type(IndexType::Byte).with_char_set(CharSet::Ascii);
-        let mut report = Report::build(ReportKind::Custom(&header, color_of), (name(self.span), self.span.range()))
-            .with_config(config)
-            .with_message(&self.message);
+        let config = Config::default()
+            .with_color(color)
+            .with_index_type(IndexType::Byte)
+            .with_char_set(CharSet::Ascii);
+        let mut report = Report::build(
+            ReportKind::Custom(&header, color_of),
+            (name(self.span), self.span.range()),
+        )
+        .with_config(config)
+        .with_message(&self.message);
         let mut primary = ALabel::new((name(self.span), self.span.range())).with_order(-1);
         if let Some(l) = &self.label {
             primary = primary.with_message(l);
         }
         report = report.with_label(primary);
         for l in &self.labels {
-            report = report.with_label(ALabel::new((name(l.span), l.span.range())).with_message(&l.message));
+            report = report
+                .with_label(ALabel::new((name(l.span), l.span.range())).with_message(&l.message));
         }
         for n in &self.notes {
             report = report.with_note(n);
@@ -145,13 +162,29 @@ impl Diagnostic {
         for h in &self.help {
             report = report.with_help(h);
         }
-        let files: Vec<(String, String)> = sources.files().map(|(_, f)| (f.display.clone(), f.text.clone())).collect();
+        let files: Vec<(String, String)> = sources
+            .files()
+            .map(|(_, f)| (f.display.clone(), f.text.clone()))
+            .collect();
         let mut out = Vec::new();
-        if report.finish().write(ariadne::sources(files), &mut out).is_err() {
+        if report
+            .finish()
+            .write(ariadne::sources(files), &mut out)
+            .is_err()
+        {
             // Rendering can only fail on an I/O error into a Vec; fall back to a plain line.
             let (line, col) = sources.file(self.span.file).line_col(self.span.lo);
             let mut s = String::new();
-            let _ = writeln!(s, "{}[{}]: {} at {}:{}:{}", self.severity.as_str(), self.kind, self.message, name(self.span), line, col);
+            let _ = writeln!(
+                s,
+                "{}[{}]: {} at {}:{}:{}",
+                self.severity.as_str(),
+                self.kind,
+                self.message,
+                name(self.span),
+                line,
+                col
+            );
             return s;
         }
         let text = String::from_utf8_lossy(&out).into_owned();

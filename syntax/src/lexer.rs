@@ -67,56 +67,106 @@ enum RawTok<'a> {
     #[regex(r"'[A-Za-z_][A-Za-z0-9_]*", |l| l.slice())]
     Lifetime(&'a str),
 
-    #[token("(")] LParen,
-    #[token(")")] RParen,
-    #[token("[")] LBracket,
-    #[token("]")] RBracket,
-    #[token("{")] LBrace,
-    #[token("}")] RBrace,
-    #[token(",")] Comma,
-    #[token(";")] Semi,
-    #[token(":")] Colon,
-    #[token("::")] PathSep,
-    #[token(".")] Dot,
-    #[token("..")] DotDot,
-    #[token("..=")] DotDotEq,
-    #[token("->")] Arrow,
-    #[token("=>")] FatArrow,
-    #[token("#")] Pound,
-    #[token("?")] Question,
-    #[token("@")] At,
-    #[token("!")] Bang,
-    #[token("=")] Eq,
-    #[token("==")] EqEq,
-    #[token("!=")] Ne,
-    #[token("<")] Lt,
-    #[token("<=")] Le,
-    #[token(">")] Gt,
-    #[token(">=")] Ge,
-    #[token("==>")] Implies,
-    #[token("<==>")] Iff,
-    #[token("<<<")] LaunchOpen,
-    #[token("+")] Plus,
-    #[token("-")] Minus,
-    #[token("*")] Star,
-    #[token("/")] Slash,
-    #[token("%")] Percent,
-    #[token("^")] Caret,
-    #[token("&")] Amp,
-    #[token("|")] Pipe,
-    #[token("&&")] AndAnd,
-    #[token("||")] OrOr,
-    #[token("<<")] Shl,
-    #[token("+=")] PlusEq,
-    #[token("-=")] MinusEq,
-    #[token("*=")] StarEq,
-    #[token("/=")] SlashEq,
-    #[token("%=")] PercentEq,
-    #[token("^=")] CaretEq,
-    #[token("&=")] AmpEq,
-    #[token("|=")] PipeEq,
-    #[token("<<=")] ShlEq,
-    #[regex(r"#\[[ \t]*trigger[ \t]*\]")] Trigger,
+    #[token("(")]
+    LParen,
+    #[token(")")]
+    RParen,
+    #[token("[")]
+    LBracket,
+    #[token("]")]
+    RBracket,
+    #[token("{")]
+    LBrace,
+    #[token("}")]
+    RBrace,
+    #[token(",")]
+    Comma,
+    #[token(";")]
+    Semi,
+    #[token(":")]
+    Colon,
+    #[token("::")]
+    PathSep,
+    #[token(".")]
+    Dot,
+    #[token("..")]
+    DotDot,
+    #[token("..=")]
+    DotDotEq,
+    #[token("->")]
+    Arrow,
+    #[token("=>")]
+    FatArrow,
+    #[token("#")]
+    Pound,
+    #[token("?")]
+    Question,
+    #[token("@")]
+    At,
+    #[token("!")]
+    Bang,
+    #[token("=")]
+    Eq,
+    #[token("==")]
+    EqEq,
+    #[token("!=")]
+    Ne,
+    #[token("<")]
+    Lt,
+    #[token("<=")]
+    Le,
+    #[token(">")]
+    Gt,
+    #[token(">=")]
+    Ge,
+    #[token("==>")]
+    Implies,
+    #[token("<==>")]
+    Iff,
+    #[token("<<<")]
+    LaunchOpen,
+    #[token("+")]
+    Plus,
+    #[token("-")]
+    Minus,
+    #[token("*")]
+    Star,
+    #[token("/")]
+    Slash,
+    #[token("%")]
+    Percent,
+    #[token("^")]
+    Caret,
+    #[token("&")]
+    Amp,
+    #[token("|")]
+    Pipe,
+    #[token("&&")]
+    AndAnd,
+    #[token("||")]
+    OrOr,
+    #[token("<<")]
+    Shl,
+    #[token("+=")]
+    PlusEq,
+    #[token("-=")]
+    MinusEq,
+    #[token("*=")]
+    StarEq,
+    #[token("/=")]
+    SlashEq,
+    #[token("%=")]
+    PercentEq,
+    #[token("^=")]
+    CaretEq,
+    #[token("&=")]
+    AmpEq,
+    #[token("|=")]
+    PipeEq,
+    #[token("<<=")]
+    ShlEq,
+    #[regex(r"#\[[ \t]*trigger[ \t]*\]")]
+    Trigger,
 }
 
 /// A token as the parser sees it. Keywords are recognised here, from identifiers.
@@ -131,15 +181,92 @@ pub enum Tok<'a> {
     Byte(&'a str),
     Lifetime(&'a str),
     // keywords
-    As, Break, Const, Continue, Crate, Else, Enum, False, Fn, For, If, Impl, In, Let, Loop,
-    Match, Mod, Mut, Pub, Ref, Return, SelfValue, SelfType, Static, Struct, Super, Trait, True,
-    Type, Use, Where, While, Underscore,
+    As,
+    Break,
+    Const,
+    Continue,
+    Crate,
+    Else,
+    Enum,
+    False,
+    Fn,
+    For,
+    If,
+    Impl,
+    In,
+    Let,
+    Loop,
+    Match,
+    Mod,
+    Mut,
+    Pub,
+    Ref,
+    Return,
+    SelfValue,
+    SelfType,
+    Static,
+    Struct,
+    Super,
+    Trait,
+    True,
+    Type,
+    Use,
+    Where,
+    While,
+    Underscore,
     // punctuation
-    LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Semi, Colon, PathSep, Dot,
-    DotDot, DotDotEq, Arrow, FatArrow, Pound, Question, At, Bang, Eq, EqEq, Ne, Lt, Le, Gt,
-    GtJoint, Ge, Implies, Iff, LaunchOpen, LaunchClose, Plus, Minus, Star, Slash, Percent,
-    Caret, Amp, Pipe, AndAnd, OrOr, Shl, PlusEq, MinusEq, StarEq, SlashEq, PercentEq, CaretEq,
-    AmpEq, PipeEq, ShlEq, ShrEq,
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    LBrace,
+    RBrace,
+    Comma,
+    Semi,
+    Colon,
+    PathSep,
+    Dot,
+    DotDot,
+    DotDotEq,
+    Arrow,
+    FatArrow,
+    Pound,
+    Question,
+    At,
+    Bang,
+    Eq,
+    EqEq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    GtJoint,
+    Ge,
+    Implies,
+    Iff,
+    LaunchOpen,
+    LaunchClose,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
+    Caret,
+    Amp,
+    Pipe,
+    AndAnd,
+    OrOr,
+    Shl,
+    PlusEq,
+    MinusEq,
+    StarEq,
+    SlashEq,
+    PercentEq,
+    CaretEq,
+    AmpEq,
+    PipeEq,
+    ShlEq,
+    ShrEq,
     /// `#[trigger]` in a quantifier body: one token, so it never competes with statement attributes.
     Trigger,
 }
@@ -273,7 +400,13 @@ pub struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     pub fn new(src: &'a str) -> Lexer<'a> {
-        Lexer { src, inner: RawTok::lexer(src), launches: 0, skip_gts: 0, skip_ge: false }
+        Lexer {
+            src,
+            inner: RawTok::lexer(src),
+            launches: 0,
+            skip_gts: 0,
+            skip_ge: false,
+        }
     }
 }
 
@@ -293,10 +426,18 @@ impl<'a> Iterator for Lexer<'a> {
                         LexError::Invalid if text.starts_with('"') || text.starts_with("b\"") => {
                             "unterminated double quote string".to_string()
                         }
-                        LexError::Invalid if text.starts_with('\'') => "unterminated character literal".to_string(),
-                        LexError::Invalid => format!("unknown start of token: {}", text.escape_debug()),
+                        LexError::Invalid if text.starts_with('\'') => {
+                            "unterminated character literal".to_string()
+                        }
+                        LexError::Invalid => {
+                            format!("unknown start of token: {}", text.escape_debug())
+                        }
                     };
-                    return Some(Err(LexicalError { lo: span.start, hi: span.end, message }));
+                    return Some(Err(LexicalError {
+                        lo: span.start,
+                        hi: span.end,
+                        message,
+                    }));
                 }
             };
             if self.skip_gts > 0 && raw == RawTok::Gt {

@@ -26,8 +26,14 @@ use lexer::{LexicalError, Tok};
 /// split at top-level item boundaries and the parts parsed on parallel threads.
 pub fn parse_file(text: &str, file: FileId) -> (Vec<ast::Item>, Vec<Diagnostic>) {
     let tokens: Vec<lexer::Spanned<'_>> = lexer::Lexer::new(text).collect();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let chunks = if tokens.len() >= PARALLEL_MIN_TOKENS && threads > 1 { split_points(&tokens, threads) } else { vec![] };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunks = if tokens.len() >= PARALLEL_MIN_TOKENS && threads > 1 {
+        split_points(&tokens, threads)
+    } else {
+        vec![]
+    };
     if chunks.is_empty() {
         return parse_tokens(tokens, text, file);
     }
@@ -39,8 +45,14 @@ pub fn parse_file(text: &str, file: FileId) -> (Vec<ast::Item>, Vec<Diagnostic>)
     parts.push(rest);
     parts.reverse();
     let results: Vec<(Vec<ast::Item>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = parts.into_iter().map(|p| scope.spawn(move || parse_tokens(p, text, file))).collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| (Vec::new(), Vec::new()))).collect()
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|p| scope.spawn(move || parse_tokens(p, text, file)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| (Vec::new(), Vec::new())))
+            .collect()
     });
     let mut items = Vec::new();
     let mut diags = Vec::new();
@@ -69,7 +81,21 @@ fn split_points(tokens: &[lexer::Spanned<'_>], n: usize) -> Vec<usize> {
         }
         if depth == 0 && matches!(tok, Tok::RBrace | Tok::Semi) {
             if let Some(Ok((_, next, _))) = tokens.get(i + 1) {
-                if matches!(next, Tok::Fn | Tok::Pub | Tok::Pound | Tok::Struct | Tok::Enum | Tok::Impl | Tok::Trait | Tok::Const | Tok::Static | Tok::Mod | Tok::Use | Tok::Type) {
+                if matches!(
+                    next,
+                    Tok::Fn
+                        | Tok::Pub
+                        | Tok::Pound
+                        | Tok::Struct
+                        | Tok::Enum
+                        | Tok::Impl
+                        | Tok::Trait
+                        | Tok::Const
+                        | Tok::Static
+                        | Tok::Mod
+                        | Tok::Use
+                        | Tok::Type
+                ) {
                     boundaries.push(i + 1);
                 }
             }
@@ -87,10 +113,17 @@ fn split_points(tokens: &[lexer::Spanned<'_>], n: usize) -> Vec<usize> {
     cuts
 }
 
-fn parse_tokens<'a>(tokens: Vec<lexer::Spanned<'a>>, text: &str, file: FileId) -> (Vec<ast::Item>, Vec<Diagnostic>) {
+fn parse_tokens<'a>(
+    tokens: Vec<lexer::Spanned<'a>>,
+    text: &str,
+    file: FileId,
+) -> (Vec<ast::Item>, Vec<Diagnostic>) {
     let mut recovered: Vec<ErrorRecovery<usize, Tok<'a>, LexicalError>> = Vec::new();
     let result = grammar::FileParser::new().parse(file, &mut recovered, tokens);
-    let mut diags: Vec<Diagnostic> = recovered.into_iter().map(|e| parse_error(e.error, text, file)).collect();
+    let mut diags: Vec<Diagnostic> = recovered
+        .into_iter()
+        .map(|e| parse_error(e.error, text, file))
+        .collect();
     let items = match result {
         Ok(items) => items,
         Err(e) => {
@@ -101,16 +134,6 @@ fn parse_tokens<'a>(tokens: Vec<lexer::Spanned<'a>>, text: &str, file: FileId) -
     // A recovery can report the same location twice; keep the first.
     diags.dedup_by_key(|d| d.span.lo);
     (items, diags)
-}
-
-/// Parses a block `{ ... }` on its own (tests and tools).
-pub fn parse_block(text: &str, file: FileId) -> Result<ast::Block, Diagnostic> {
-    let mut recovered = Vec::new();
-    let r = grammar::BlockParser::new().parse(file, &mut recovered, lexer::Lexer::new(text));
-    if let Some(e) = recovered.into_iter().next() {
-        return Err(parse_error(e.error, text, file));
-    }
-    r.map_err(|e| parse_error(e, text, file))
 }
 
 fn describe_expected(name: &str) -> String {
@@ -134,21 +157,44 @@ fn expected_list(expected: &[String]) -> String {
         0 => String::new(),
         1 => format!("expected {}", names[0]),
         n if n <= 8 => format!("expected one of {}", names.join(", ")),
-        n => format!("expected one of {} (and {} more)", names[..8].join(", "), n - 8),
+        n => format!(
+            "expected one of {} (and {} more)",
+            names[..8].join(", "),
+            n - 8
+        ),
     }
 }
 
-fn parse_error(e: ParseError<usize, Tok<'_>, LexicalError>, text: &str, file: FileId) -> Diagnostic {
+fn parse_error(
+    e: ParseError<usize, Tok<'_>, LexicalError>,
+    text: &str,
+    file: FileId,
+) -> Diagnostic {
     let (lo, hi, message, label) = match e {
-        ParseError::InvalidToken { location } => (location, location + 1, "invalid token".to_string(), None),
+        ParseError::InvalidToken { location } => {
+            (location, location + 1, "invalid token".to_string(), None)
+        }
         ParseError::UnrecognizedEof { location, expected } => {
             let exp = expected_list(&expected);
-            (location, location, format!("{exp}, found end of file"), Some(exp))
+            (
+                location,
+                location,
+                format!("{exp}, found end of file"),
+                Some(exp),
+            )
         }
-        ParseError::UnrecognizedToken { token: (l, _, r), expected } => {
+        ParseError::UnrecognizedToken {
+            token: (l, _, r),
+            expected,
+        } => {
             let exp = expected_list(&expected);
             let found = text.get(l..r).unwrap_or("?");
-            (l, r, format!("{exp}, found `{found}`"), Some(format!("unexpected token")))
+            (
+                l,
+                r,
+                format!("{exp}, found `{found}`"),
+                Some("unexpected token".to_string()),
+            )
         }
         ParseError::ExtraToken { token: (l, _, r) } => {
             let found = text.get(l..r).unwrap_or("?");
@@ -174,7 +220,10 @@ mod tests {
             src.push_str(&format!("#[requires(x > {i})]\nfn f{i}(x: u32) -> u32 {{ let y = [x; 2]; if y[0] > 1 {{ y[1] }} else {{ {i} }} }}\nstruct S{i} {{ a: u8 }}\nimpl S{i} {{ fn g(&self) -> u8 {{ self.a }} }}\n"));
         }
         let tokens: Vec<lexer::Spanned<'_>> = lexer::Lexer::new(&src).collect();
-        assert!(tokens.len() >= PARALLEL_MIN_TOKENS, "test input too small to split");
+        assert!(
+            tokens.len() >= PARALLEL_MIN_TOKENS,
+            "test input too small to split"
+        );
         assert!(!split_points(&tokens, 4).is_empty());
         let whole = parse_tokens(tokens, &src, FileId(0));
         let split = parse_file(&src, FileId(0));
@@ -193,6 +242,11 @@ mod tests {
             }
         }
         let (_, diags) = parse_file(&src, FileId(0));
-        assert_eq!(diags.len(), 4, "{:?}", diags.iter().map(|d| &d.message).collect::<Vec<_>>());
+        assert_eq!(
+            diags.len(),
+            4,
+            "{:?}",
+            diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
     }
 }

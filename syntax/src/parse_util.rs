@@ -8,16 +8,32 @@ use lalrpop_util::ParseError;
 type PResult<T> = Result<T, ParseError<usize, Tok<'static>, LexicalError>>;
 
 pub fn mk(kind: ExprKind, file: FileId, l: usize, r: usize) -> Box<Expr> {
-    Box::new(Expr { kind, span: Span::new(file, l, r) })
+    Box::new(Expr {
+        kind,
+        span: Span::new(file, l, r),
+    })
 }
 
 pub fn bin(op: BinOp, a: Box<Expr>, b: Box<Expr>, file: FileId, l: usize, r: usize) -> Box<Expr> {
     mk(ExprKind::Binary(op, a, b), file, l, r)
 }
 
-pub fn arm(head: Box<(Pat, Option<Expr>)>, body: Expr, file: FileId, l: usize, r: usize) -> Box<Arm> {
+// The grammar passes boxed values on purpose: boxes keep the parser's stack slots small.
+#[allow(clippy::boxed_local)]
+pub fn arm(
+    head: Box<(Pat, Option<Expr>)>,
+    body: Expr,
+    file: FileId,
+    l: usize,
+    r: usize,
+) -> Box<Arm> {
     let (pat, guard) = *head;
-    Box::new(Arm { pat, guard, body, span: Span::new(file, l, r) })
+    Box::new(Arm {
+        pat,
+        guard,
+        body,
+        span: Span::new(file, l, r),
+    })
 }
 
 /// Unboxes a list that the grammar built boxed (boxing keeps the parser's stack slots small).
@@ -30,6 +46,7 @@ pub fn with_where(mut g: Generics, w: Vec<WherePredicate>) -> Generics {
     g
 }
 
+#[allow(clippy::boxed_local)]
 /// An expression statement; loop attributes (`#[invariant]`, `#[decreases]`) move onto the loop.
 pub fn expr_stmt(attrs: Vec<Attr>, mut e: Box<Expr>, semi: bool, span: Span) -> Stmt {
     let slot = match &mut e.kind {
@@ -45,7 +62,11 @@ pub fn expr_stmt(attrs: Vec<Attr>, mut e: Box<Expr>, semi: bool, span: Span) -> 
         }
         None => attrs,
     };
-    Stmt { attrs, kind: StmtKind::Expr { expr: *e, semi }, span }
+    Stmt {
+        attrs,
+        kind: StmtKind::Expr { expr: *e, semi },
+        span,
+    }
 }
 
 /// A block whose last statement is a block-like expression without `;` gets it as its value,
@@ -54,12 +75,14 @@ pub fn block(mut stmts: Vec<Stmt>, tail: Option<Box<Expr>>, span: Span) -> Block
     let tail = match tail {
         Some(t) => Some(t),
         None => match stmts.last() {
-            Some(Stmt { kind: StmtKind::Expr { semi: false, .. }, attrs, .. }) if attrs.is_empty() => {
-                match stmts.pop().map(|s| s.kind) {
-                    Some(StmtKind::Expr { expr, .. }) => Some(Box::new(expr)),
-                    _ => None,
-                }
-            }
+            Some(Stmt {
+                kind: StmtKind::Expr { semi: false, .. },
+                attrs,
+                ..
+            }) if attrs.is_empty() => match stmts.pop().map(|s| s.kind) {
+                Some(StmtKind::Expr { expr, .. }) => Some(Box::new(expr)),
+                _ => None,
+            },
             _ => None,
         },
     };
@@ -67,7 +90,9 @@ pub fn block(mut stmts: Vec<Stmt>, tail: Option<Box<Expr>>, span: Span) -> Block
 }
 
 fn user_error<T>(lo: usize, hi: usize, message: String) -> PResult<T> {
-    Err(ParseError::User { error: LexicalError { lo, hi, message } })
+    Err(ParseError::User {
+        error: LexicalError { lo, hi, message },
+    })
 }
 
 /// Splits an integer token into value and suffix (`0xFFu8`, `1_000`, `7i64`).
@@ -79,15 +104,24 @@ pub fn int_lit(s: &str, l: usize, r: usize) -> PResult<Lit> {
         _ => (10, s),
     };
     // A suffix starts at the first `i`/`u` (or `f` for decimal floats written like `1f32`).
-    let cut = body.find(['i', 'u']).or_else(|| if radix == 10 { body.find('f') } else { None });
+    let cut = body
+        .find(['i', 'u'])
+        .or_else(|| if radix == 10 { body.find('f') } else { None });
     let (digits, suffix) = match cut {
         Some(i) => (&body[..i], &body[i..]),
         None => (body, ""),
     };
     let digits: String = digits.chars().filter(|c| *c != '_').collect();
     if suffix == "f32" || suffix == "f64" {
-        let suffix = Some(if suffix == "f32" { FloatSuffix::F32 } else { FloatSuffix::F64 });
-        return Ok(Lit::Float { text: digits, suffix });
+        let suffix = Some(if suffix == "f32" {
+            FloatSuffix::F32
+        } else {
+            FloatSuffix::F64
+        });
+        return Ok(Lit::Float {
+            text: digits,
+            suffix,
+        });
     }
     if digits.is_empty() {
         return user_error(l, r, format!("no valid digits found for number `{s}`"));
@@ -101,7 +135,13 @@ pub fn int_lit(s: &str, l: usize, r: usize) -> PResult<Lit> {
     } else {
         match IntSuffix::parse(suffix) {
             Some(x) => Some(x),
-            None => return user_error(l, r, format!("invalid suffix `{suffix}` for number literal")),
+            None => {
+                return user_error(
+                    l,
+                    r,
+                    format!("invalid suffix `{suffix}` for number literal"),
+                )
+            }
         }
     };
     Ok(Lit::Int { value, suffix })
@@ -115,7 +155,10 @@ pub fn float_lit(s: &str, _l: usize, _r: usize) -> PResult<Lit> {
     } else {
         (s, None)
     };
-    Ok(Lit::Float { text: text.chars().filter(|c| *c != '_').collect(), suffix })
+    Ok(Lit::Float {
+        text: text.chars().filter(|c| *c != '_').collect(),
+        suffix,
+    })
 }
 
 /// Decodes the escapes of a quoted string or char literal body.
@@ -154,7 +197,9 @@ fn unescape(body: &str, l: usize, r: usize) -> PResult<String> {
                 let hex: String = chars.by_ref().take_while(|c| *c != '}').collect();
                 match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
                     Some(ch) => out.push(ch),
-                    None => return user_error(l, r, format!("invalid unicode escape `\\u{{{hex}}}`")),
+                    None => {
+                        return user_error(l, r, format!("invalid unicode escape `\\u{{{hex}}}`"))
+                    }
                 }
             }
             other => {
@@ -175,6 +220,10 @@ pub fn char_lit(s: &str, l: usize, r: usize) -> PResult<char> {
     let mut chars = text.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) => Ok(c),
-        _ => user_error(l, r, "character literal may only contain one codepoint".into()),
+        _ => user_error(
+            l,
+            r,
+            "character literal may only contain one codepoint".into(),
+        ),
     }
 }

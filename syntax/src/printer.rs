@@ -6,7 +6,10 @@ use crate::ast::*;
 use std::fmt::Write;
 
 pub fn print_items(items: &[Item]) -> String {
-    let mut p = Printer { out: String::new(), indent: 0 };
+    let mut p = Printer {
+        out: String::new(),
+        indent: 0,
+    };
     for item in items {
         p.item(item);
     }
@@ -14,13 +17,19 @@ pub fn print_items(items: &[Item]) -> String {
 }
 
 pub fn print_expr(e: &Expr) -> String {
-    let mut p = Printer { out: String::new(), indent: 0 };
+    let mut p = Printer {
+        out: String::new(),
+        indent: 0,
+    };
     p.expr(e);
     p.out
 }
 
 pub fn print_type(t: &Type) -> String {
-    let mut p = Printer { out: String::new(), indent: 0 };
+    let mut p = Printer {
+        out: String::new(),
+        indent: 0,
+    };
     p.ty(t);
     p.out
 }
@@ -349,7 +358,11 @@ impl Printer {
     fn ty(&mut self, t: &Type) {
         match &t.kind {
             TypeKind::Path(p) => self.type_path(p),
-            TypeKind::Ref { lifetime, mutable, ty } => {
+            TypeKind::Ref {
+                lifetime,
+                mutable,
+                ty,
+            } => {
                 self.w("&");
                 if let Some(l) = lifetime {
                     self.w(&l.name);
@@ -389,7 +402,12 @@ impl Printer {
         match &pat.kind {
             PatKind::Wild => self.w("_"),
             PatKind::Rest => self.w(".."),
-            PatKind::Ident { name, mutable, by_ref, sub } => {
+            PatKind::Ident {
+                name,
+                mutable,
+                by_ref,
+                sub,
+            } => {
                 if *by_ref {
                     self.w("ref ");
                 }
@@ -479,7 +497,10 @@ impl Printer {
                 let _ = write!(self.out, "\"{}\"", s.escape_default());
             }
             Lit::ByteStr(bs) => {
-                let s: String = bs.iter().map(|b| (*b as char).escape_default().to_string()).collect();
+                let s: String = bs
+                    .iter()
+                    .map(|b| (*b as char).escape_default().to_string())
+                    .collect();
                 let _ = write!(self.out, "b\"{s}\"");
             }
         }
@@ -543,7 +564,12 @@ impl Printer {
                 self.w(")");
             }
             ExprKind::MethodCall(x) => {
-                let MethodCall { receiver, method, generics, args } = &**x;
+                let MethodCall {
+                    receiver,
+                    method,
+                    generics,
+                    args,
+                } = &**x;
                 self.expr(receiver);
                 self.w(".");
                 self.w(&method.name);
@@ -664,7 +690,12 @@ impl Printer {
                 self.block(body);
             }
             ExprKind::For(x) => {
-                let ForExpr { attrs, pat, iter, body } = &**x;
+                let ForExpr {
+                    attrs,
+                    pat,
+                    iter,
+                    body,
+                } = &**x;
                 self.loop_attrs(attrs);
                 self.w("for ");
                 self.pat(pat);
@@ -729,7 +760,12 @@ impl Printer {
                 }
             }
             ExprKind::Launch(x) => {
-                let LaunchExpr { kernel, grid, block, args } = &**x;
+                let LaunchExpr {
+                    kernel,
+                    grid,
+                    block,
+                    args,
+                } = &**x;
                 self.path(kernel);
                 self.w("<<<");
                 self.expr(grid);

@@ -20,7 +20,9 @@ fn without_spans(debug: &str) -> String {
 }
 
 fn zari_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -48,8 +50,18 @@ fn print_then_parse_gives_the_same_ast() {
         }
         let printed = print_items(&items);
         let (again, diags2) = parse_file(&printed, FileId(0));
-        assert!(diags2.is_empty(), "{}: printed text does not parse: {:?}\n{printed}", path.display(), diags2.iter().map(|d| &d.message).collect::<Vec<_>>());
-        assert_eq!(without_spans(&format!("{items:?}")), without_spans(&format!("{again:?}")), "{}: AST changed through printing:\n{printed}", path.display());
+        assert!(
+            diags2.is_empty(),
+            "{}: printed text does not parse: {:?}\n{printed}",
+            path.display(),
+            diags2.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            without_spans(&format!("{items:?}")),
+            without_spans(&format!("{again:?}")),
+            "{}: AST changed through printing:\n{printed}",
+            path.display()
+        );
         checked += 1;
     }
     assert!(checked >= 40, "only {checked} files round-tripped");

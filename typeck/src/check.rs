@@ -59,15 +59,33 @@ pub(crate) struct FnCx<'c, 'a> {
     pub pure: bool,
 }
 
-pub(crate) fn check_fn(cx: &mut Ctx, id: FnId, decl: &ast::FnDecl, attrs: &[ast::Attr], module: ModId, item_span: Span, _is_method: bool) {
+pub(crate) fn check_fn(
+    cx: &mut Ctx,
+    id: FnId,
+    decl: &ast::FnDecl,
+    attrs: &[ast::Attr],
+    module: ModId,
+    item_span: Span,
+    _is_method: bool,
+) {
     let f = cx.program.fns[id.0 as usize].clone();
     let from_prelude = cx.is_ancestor(cx.prelude_mod, module);
     let mut fcx = FnCx {
-        gscope: GenericScope { names: f.generics.iter().map(|g| (g.name.clone(), g.is_const)).collect() },
+        gscope: GenericScope {
+            names: f
+                .generics
+                .iter()
+                .map(|g| (g.name.clone(), g.is_const))
+                .collect(),
+        },
         generics: f.generics.clone(),
         self_ty: f.self_ty.clone(),
         locals: f.locals.clone(),
-        scopes: vec![f.params.iter().map(|l| (f.locals[l.0 as usize].name.clone(), *l)).collect()],
+        scopes: vec![f
+            .params
+            .iter()
+            .map(|l| (f.locals[l.0 as usize].name.clone(), *l))
+            .collect()],
         vars: Vec::new(),
         ret_ty: f.ret.clone(),
         spec: Spec::Code,
@@ -79,7 +97,11 @@ pub(crate) fn check_fn(cx: &mut Ctx, id: FnId, decl: &ast::FnDecl, attrs: &[ast:
         module,
         cx,
     };
-    let mut fattrs = FnAttrs { public: f.attrs.public, from_prelude, ..FnAttrs::default() };
+    let mut fattrs = FnAttrs {
+        public: f.attrs.public,
+        from_prelude,
+        ..FnAttrs::default()
+    };
     let _ = &f.attrs;
     let mut contract = Contract::default();
     let mut requires_src = Vec::new();
@@ -104,7 +126,11 @@ pub(crate) fn check_fn(cx: &mut Ctx, id: FnId, decl: &ast::FnDecl, attrs: &[ast:
     }
     fcx.pure = fattrs.pure;
     if fattrs.kernel && !f.ret.is_unit() {
-        fcx.cx.diags.push(Diagnostic::error("Z0009", "a `#[gpu::kernel]` must return `()`", f.ret_span));
+        fcx.cx.diags.push(Diagnostic::error(
+            "Z0009",
+            "a `#[gpu::kernel]` must return `()`",
+            f.ret_span,
+        ));
     }
     fcx.spec = Spec::Requires;
     for e in &requires_src {
@@ -125,7 +151,11 @@ pub(crate) fn check_fn(cx: &mut Ctx, id: FnId, decl: &ast::FnDecl, attrs: &[ast:
     let body = match &decl.body {
         Some(b) => {
             if fattrs.intrinsic {
-                fcx.cx.diags.push(Diagnostic::error("Z0006", "an `#[intrinsic]` function has no body", decl.name.span));
+                fcx.cx.diags.push(Diagnostic::error(
+                    "Z0006",
+                    "an `#[intrinsic]` function has no body",
+                    decl.name.span,
+                ));
             }
             let ret = fcx.ret_ty.clone();
             let e = fcx.check_block_expr(b, Some(&ret));
@@ -133,7 +163,12 @@ pub(crate) fn check_fn(cx: &mut Ctx, id: FnId, decl: &ast::FnDecl, attrs: &[ast:
             Some(e)
         }
         None => {
-            if !(fattrs.intrinsic || f.trait_id.is_some() && f.self_ty.as_ref().is_some_and(|t| matches!(t, Ty::Param(0, n) if n == "Self"))) {
+            if !(fattrs.intrinsic
+                || f.trait_id.is_some()
+                    && f.self_ty
+                        .as_ref()
+                        .is_some_and(|t| matches!(t, Ty::Param(0, n) if n == "Self")))
+            {
                 fcx.cx.diags.push(Diagnostic::error("Z0006", format!("function `{}` has no body", decl.name.name), item_span)
                     .with_help("only trait methods and the prelude's intrinsics are declared without a body"));
             }
@@ -141,14 +176,26 @@ pub(crate) fn check_fn(cx: &mut Ctx, id: FnId, decl: &ast::FnDecl, attrs: &[ast:
         }
     };
     let mut body = body;
-    for e in contract.requires.iter_mut().chain(contract.ensures.iter_mut()).chain(contract.decreases.iter_mut()) {
+    for e in contract
+        .requires
+        .iter_mut()
+        .chain(contract.ensures.iter_mut())
+        .chain(contract.decreases.iter_mut())
+    {
         fcx.finish_expr(e, true);
     }
     if let Some(b) = &mut body {
         fcx.finish_expr(b, false);
     }
     fcx.finish_obligations();
-    let locals: Vec<LocalDecl> = fcx.locals.iter().map(|l| LocalDecl { ty: fcx.zonk(&l.ty), ..l.clone() }).collect();
+    let locals: Vec<LocalDecl> = fcx
+        .locals
+        .iter()
+        .map(|l| LocalDecl {
+            ty: fcx.zonk(&l.ty),
+            ..l.clone()
+        })
+        .collect();
     let def = &mut fcx.cx.program.fns[id.0 as usize];
     def.locals = locals;
     def.contract = contract;
@@ -156,7 +203,13 @@ pub(crate) fn check_fn(cx: &mut Ctx, id: FnId, decl: &ast::FnDecl, attrs: &[ast:
     def.body = body;
 }
 
-pub(crate) fn check_const_value(cx: &mut Ctx, module: ModId, self_ty: Option<Ty>, e: &ast::Expr, ty: &Ty) -> Expr {
+pub(crate) fn check_const_value(
+    cx: &mut Ctx,
+    module: ModId,
+    self_ty: Option<Ty>,
+    e: &ast::Expr,
+    ty: &Ty,
+) -> Expr {
     let mut fcx = FnCx {
         gscope: GenericScope::default(),
         generics: vec![],
@@ -183,7 +236,9 @@ pub(crate) fn check_const_value(cx: &mut Ctx, module: ModId, self_ty: Option<Ty>
 fn is_place(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Local(_) | ExprKind::Deref(_) => true,
-        ExprKind::Field(b, _) | ExprKind::Index(b, _) => is_place(b) || matches!(b.kind, ExprKind::Deref(_)),
+        ExprKind::Field(b, _) | ExprKind::Index(b, _) => {
+            is_place(b) || matches!(b.kind, ExprKind::Deref(_))
+        }
         _ => false,
     }
 }
@@ -196,7 +251,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
     }
 
     fn error_expr(span: Span) -> Expr {
-        Expr { kind: ExprKind::Error, ty: Ty::Error, span }
+        Expr {
+            kind: ExprKind::Error,
+            ty: Ty::Error,
+            span,
+        }
     }
 
     pub fn tyname(&self, t: &Ty) -> String {
@@ -215,7 +274,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     fn flag(&mut self, a: &ast::Attr) -> bool {
         if a.args.is_some() {
-            self.err(Diagnostic::error("Z0006", format!("`#[{}]` takes no arguments", a.path.text()), a.span));
+            self.err(Diagnostic::error(
+                "Z0006",
+                format!("`#[{}]` takes no arguments", a.path.text()),
+                a.span,
+            ));
         }
         true
     }
@@ -224,8 +287,16 @@ impl<'c, 'a> FnCx<'c, 'a> {
         match &a.args {
             Some(args) if !args.is_empty() && args.len() <= max => args.iter().collect(),
             _ => {
-                let want = if max == 1 { "one expression" } else { "one or more expressions" };
-                self.err(Diagnostic::error("Z0006", format!("`#[{}]` takes {want}", a.path.text()), a.span));
+                let want = if max == 1 {
+                    "one expression"
+                } else {
+                    "one or more expressions"
+                };
+                self.err(Diagnostic::error(
+                    "Z0006",
+                    format!("`#[{}]` takes {want}", a.path.text()),
+                    a.span,
+                ));
                 vec![]
             }
         }
@@ -241,7 +312,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let t = self.resolve(&x.ty);
         if !matches!(t, Ty::Int(_) | Ty::Infer(_) | Ty::Error) {
             let n = self.tyname(&t);
-            self.err(Diagnostic::error("E0308", format!("`#[decreases]` needs an integer, found `{n}`"), e.span));
+            self.err(Diagnostic::error(
+                "E0308",
+                format!("`#[decreases]` needs an integer, found `{n}`"),
+                e.span,
+            ));
         }
         x
     }
@@ -249,7 +324,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
     // ------------------------------------------------------------ inference
 
     fn new_var(&mut self, kind: VarKind, span: Span) -> Ty {
-        self.vars.push(Var { kind, value: None, span });
+        self.vars.push(Var {
+            kind,
+            value: None,
+            span,
+        });
         Ty::Infer(self.vars.len() as u32 - 1)
     }
 
@@ -281,7 +360,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     fn occurs(&self, v: u32, t: &Ty) -> bool {
         let mut found = false;
-        self.zonk(t).walk(&mut |x| found |= matches!(x, Ty::Infer(w) if *w == v));
+        self.zonk(t)
+            .walk(&mut |x| found |= matches!(x, Ty::Infer(w) if *w == v));
         found
     }
 
@@ -318,8 +398,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
             (Ty::Infer(x), Ty::Infer(y)) if x == y => true,
             (Ty::Infer(x), _) => self.bind(*x, b.clone()),
             (_, Ty::Infer(y)) => self.bind(*y, a.clone()),
-            (Ty::Tuple(x), Ty::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| self.unify(p, q)),
-            (Ty::Adt(i, x), Ty::Adt(j, y)) => i == j && x.len() == y.len() && x.iter().zip(y).all(|(p, q)| self.unify(p, q)),
+            (Ty::Tuple(x), Ty::Tuple(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| self.unify(p, q))
+            }
+            (Ty::Adt(i, x), Ty::Adt(j, y)) => {
+                i == j && x.len() == y.len() && x.iter().zip(y).all(|(p, q)| self.unify(p, q))
+            }
             (Ty::Array(t, n), Ty::Array(u, m)) => self.unify(t, u) && self.unify(n, m),
             (Ty::Slice(t), Ty::Slice(u)) => self.unify(t, u),
             (Ty::Ref(m1, t), Ty::Ref(m2, u)) => m1 == m2 && self.unify(t, u),
@@ -333,15 +417,23 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let src = self.resolve(&e.ty);
         let tgt = self.resolve(target);
         if matches!(src, Ty::Never) && !matches!(tgt, Ty::Never) {
-            return Expr { kind: ExprKind::Coerce(Coercion::NeverToAny, Box::new(e)), ty: target.clone(), span };
+            return Expr {
+                kind: ExprKind::Coerce(Coercion::NeverToAny, Box::new(e)),
+                ty: target.clone(),
+                span,
+            };
         }
         if let (Ty::Ref(m1, a), Ty::Ref(m2, b)) = (&src, &tgt) {
             if *m1 || !*m2 {
                 let (a, b) = (self.resolve(a), self.resolve(b));
                 let unsize_elem = match (&a, &b) {
                     (Ty::Array(t, _), Ty::Slice(_)) => Some((**t).clone()),
-                    (Ty::Adt(id, args), Ty::Slice(_)) if Some(*id) == self.cx.program.lang.vec => args.first().cloned(),
-                    (Ty::Adt(id, _), Ty::Str) if Some(*id) == self.cx.program.lang.string => Some(Ty::Str),
+                    (Ty::Adt(id, args), Ty::Slice(_)) if Some(*id) == self.cx.program.lang.vec => {
+                        args.first().cloned()
+                    }
+                    (Ty::Adt(id, _), Ty::Str) if Some(*id) == self.cx.program.lang.string => {
+                        Some(Ty::Str)
+                    }
                     _ => None,
                 };
                 if let Some(elem) = unsize_elem {
@@ -351,12 +443,20 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     };
                     if ok {
                         let espan = e.span;
-                        return Expr { kind: ExprKind::Coerce(Coercion::Unsize, Box::new(e)), ty: Ty::Ref(*m2, Box::new(b.clone())), span: espan };
+                        return Expr {
+                            kind: ExprKind::Coerce(Coercion::Unsize, Box::new(e)),
+                            ty: Ty::Ref(*m2, Box::new(b.clone())),
+                            span: espan,
+                        };
                     }
                 }
                 if *m1 && !*m2 && self.unify(&a, &b) {
                     let espan = e.span;
-                    return Expr { kind: ExprKind::Coerce(Coercion::MutToConst, Box::new(e)), ty: tgt.clone(), span: espan };
+                    return Expr {
+                        kind: ExprKind::Coerce(Coercion::MutToConst, Box::new(e)),
+                        ty: tgt.clone(),
+                        span: espan,
+                    };
                 }
             }
         }
@@ -364,7 +464,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return e;
         }
         let (want, found) = (self.tyname(&tgt), self.tyname(&src));
-        let mut d = Diagnostic::error("E0308", "mismatched types", e.span).with_label(format!("expected `{want}`, found `{found}`"));
+        let mut d = Diagnostic::error("E0308", "mismatched types", e.span)
+            .with_label(format!("expected `{want}`, found `{found}`"));
         if span != e.span {
             d = d.with_secondary(span, "expected due to this");
         }
@@ -382,9 +483,22 @@ impl<'c, 'a> FnCx<'c, 'a> {
         self.scopes.pop();
     }
 
-    pub fn new_local(&mut self, name: &str, ty: Ty, mutable: bool, span: Span, kind: LocalKind) -> LocalId {
+    pub fn new_local(
+        &mut self,
+        name: &str,
+        ty: Ty,
+        mutable: bool,
+        span: Span,
+        kind: LocalKind,
+    ) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
-        self.locals.push(LocalDecl { name: name.to_string(), ty, mutable, span, kind });
+        self.locals.push(LocalDecl {
+            name: name.to_string(),
+            ty,
+            mutable,
+            span,
+            kind,
+        });
         if let Some(s) = self.scopes.last_mut() {
             s.push((name.to_string(), id));
         }
@@ -392,7 +506,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
     }
 
     fn lookup_local(&self, name: &str) -> Option<LocalId> {
-        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|(_, l)| *l)
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|(_, l)| *l)
     }
 
     fn in_spec(&self) -> bool {
@@ -401,8 +520,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     fn deny_in_spec(&mut self, what: &str, span: Span) -> bool {
         if self.in_spec() {
-            self.err(Diagnostic::error("Z0005", format!("{what} is not allowed in a specification"), span)
-                .with_label("specifications must be free of side effects"));
+            self.err(
+                Diagnostic::error(
+                    "Z0005",
+                    format!("{what} is not allowed in a specification"),
+                    span,
+                )
+                .with_label("specifications must be free of side effects"),
+            );
             return true;
         }
         false
@@ -436,7 +561,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 let lhs = self.check_expr(a);
                 self.check_place(&lhs, a.span);
                 let rhs = self.check_expr_coerce(b, &lhs.ty.clone());
-                Self::mk(ExprKind::Assign(Box::new(lhs), Box::new(rhs)), Ty::unit(), span)
+                Self::mk(
+                    ExprKind::Assign(Box::new(lhs), Box::new(rhs)),
+                    Ty::unit(),
+                    span,
+                )
             }
             ast::ExprKind::AssignOp(op, a, b) => {
                 self.deny_in_spec("assignment", span);
@@ -450,11 +579,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         self.unify(&lt, &ty);
                     }
                 }
-                Self::mk(ExprKind::AssignOp(*op, Box::new(lhs), Box::new(rhs)), Ty::unit(), span)
+                Self::mk(
+                    ExprKind::AssignOp(*op, Box::new(lhs), Box::new(rhs)),
+                    Ty::unit(),
+                    span,
+                )
             }
             ast::ExprKind::Cast(x, t) => self.check_cast(x, t, span),
             ast::ExprKind::Call(f, args) => self.check_call(f, args, span),
-            ast::ExprKind::MethodCall(m) => self.check_method_call(&m.receiver, &m.method, m.generics.as_deref(), &m.args, span),
+            ast::ExprKind::MethodCall(m) => {
+                self.check_method_call(&m.receiver, &m.method, m.generics.as_deref(), &m.args, span)
+            }
             ast::ExprKind::Field(b, f) => self.check_field(b, f, span),
             ast::ExprKind::TupleField(b, i, ispan) => self.check_tuple_field(b, *i, *ispan, span),
             ast::ExprKind::Index(b, i) => self.check_index(b, i, span),
@@ -473,13 +608,19 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
             ast::ExprKind::Tuple(xs) => {
                 let hint: Vec<Option<Ty>> = match expect.map(|t| self.resolve(t)) {
-                    Some(Ty::Tuple(ts)) if ts.len() == xs.len() => ts.into_iter().map(Some).collect(),
+                    Some(Ty::Tuple(ts)) if ts.len() == xs.len() => {
+                        ts.into_iter().map(Some).collect()
+                    }
                     _ => vec![None; xs.len()],
                 };
-                let items: Vec<Expr> = xs.iter().zip(hint).map(|(x, h)| match h {
-                    Some(t) => self.check_expr_coerce(x, &t),
-                    None => self.check_expr(x),
-                }).collect();
+                let items: Vec<Expr> = xs
+                    .iter()
+                    .zip(hint)
+                    .map(|(x, h)| match h {
+                        Some(t) => self.check_expr_coerce(x, &t),
+                        None => self.check_expr(x),
+                    })
+                    .collect();
                 let ty = Ty::Tuple(items.iter().map(|x| x.ty.clone()).collect());
                 Self::mk(ExprKind::Tuple(items), ty, span)
             }
@@ -488,7 +629,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     Some(Ty::Array(t, _)) => *t,
                     _ => self.fresh(span),
                 };
-                let items: Vec<Expr> = xs.iter().map(|x| self.check_expr_coerce(x, &elem)).collect();
+                let items: Vec<Expr> = xs
+                    .iter()
+                    .map(|x| self.check_expr_coerce(x, &elem))
+                    .collect();
                 let ty = Ty::Array(Box::new(elem), Box::new(Ty::ConstVal(items.len() as u64)));
                 Self::mk(ExprKind::Array(items), ty, span)
             }
@@ -499,11 +643,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 };
                 let v = self.check_expr_coerce(x, &elem);
                 let count = self.const_usize(n);
-                self.obligations.push((elem.clone(), Bound::Std(StdTrait::Copy), x.span));
+                self.obligations
+                    .push((elem.clone(), Bound::Std(StdTrait::Copy), x.span));
                 let ty = Ty::Array(Box::new(elem), Box::new(Ty::ConstVal(count)));
                 Self::mk(ExprKind::ArrayRepeat(Box::new(v), count), ty, span)
             }
-            ast::ExprKind::Struct(st) => self.check_struct_lit(&st.path, &st.fields, st.base.as_ref(), span),
+            ast::ExprKind::Struct(st) => {
+                self.check_struct_lit(&st.path, &st.fields, st.base.as_ref(), span)
+            }
             ast::ExprKind::Block(b) => self.check_block_expr(b, expect),
             ast::ExprKind::If(x) => self.check_if(&x.cond, &x.then, x.els.as_ref(), expect, span),
             ast::ExprKind::Match(s, arms) => self.check_match(s, arms, expect, span),
@@ -514,11 +661,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 self.deny_in_spec("`break`", span);
                 let value = x.as_ref().map(|x| self.check_expr(x));
                 match self.loops.last_mut() {
-                    None => self.err(Diagnostic::error("E0268", "`break` outside of a loop", span).with_label("cannot `break` outside of a loop")),
-                    Some(l) if value.is_some() && !l.is_loop => {
-                        self.err(Diagnostic::error("E0571", "`break` with value from a `while` loop", span)
-                            .with_label("can only break with a value inside `loop`"))
-                    }
+                    None => self.err(
+                        Diagnostic::error("E0268", "`break` outside of a loop", span)
+                            .with_label("cannot `break` outside of a loop"),
+                    ),
+                    Some(l) if value.is_some() && !l.is_loop => self.err(
+                        Diagnostic::error("E0571", "`break` with value from a `while` loop", span)
+                            .with_label("can only break with a value inside `loop`"),
+                    ),
                     Some(_) => {}
                 }
                 let value = match value {
@@ -544,7 +694,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ast::ExprKind::Continue => {
                 self.deny_in_spec("`continue`", span);
                 if self.loops.is_empty() {
-                    self.err(Diagnostic::error("E0268", "`continue` outside of a loop", span).with_label("cannot `continue` outside of a loop"));
+                    self.err(
+                        Diagnostic::error("E0268", "`continue` outside of a loop", span)
+                            .with_label("cannot `continue` outside of a loop"),
+                    );
                 }
                 Self::mk(ExprKind::Continue, Ty::Never, span)
             }
@@ -556,8 +709,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     None => {
                         if !self.unify(&ret, &Ty::unit()) {
                             let n = self.tyname(&ret);
-                            self.err(Diagnostic::error("E0069", "`return;` in a function whose return type is not `()`", span)
-                                .with_label(format!("return type is `{n}`")));
+                            self.err(
+                                Diagnostic::error(
+                                    "E0069",
+                                    "`return;` in a function whose return type is not `()`",
+                                    span,
+                                )
+                                .with_label(format!("return type is `{n}`")),
+                            );
                         }
                         None
                     }
@@ -565,19 +724,33 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 Self::mk(ExprKind::Return(value), Ty::Never, span)
             }
             ast::ExprKind::Range { .. } => {
-                self.err(Diagnostic::error("Z0007", "ranges are supported only as the iterator of a `for` loop", span));
+                self.err(Diagnostic::error(
+                    "Z0007",
+                    "ranges are supported only as the iterator of a `for` loop",
+                    span,
+                ));
                 Self::error_expr(span)
             }
             ast::ExprKind::Closure(..) => {
-                self.err(Diagnostic::error("Z0007", "closures are supported only inside `forall` and `exists`", span));
+                self.err(Diagnostic::error(
+                    "Z0007",
+                    "closures are supported only inside `forall` and `exists`",
+                    span,
+                ));
                 Self::error_expr(span)
             }
             ast::ExprKind::Macro(m) => self.check_macro(&m.name, &m.args, span),
-            ast::ExprKind::Launch(k) => self.check_launch(&k.kernel, &k.grid, &k.block, &k.args, span),
+            ast::ExprKind::Launch(k) => {
+                self.check_launch(&k.kernel, &k.grid, &k.block, &k.args, span)
+            }
             ast::ExprKind::Trigger(x) => {
                 let inner = self.check_expr_expect(x, expect);
                 if self.quant_depth == 0 {
-                    self.err(Diagnostic::error("Z0008", "`#[trigger]` is allowed only inside `forall` or `exists`", span));
+                    self.err(Diagnostic::error(
+                        "Z0008",
+                        "`#[trigger]` is allowed only inside `forall` or `exists`",
+                        span,
+                    ));
                     return inner;
                 }
                 let ty = inner.ty.clone();
@@ -589,7 +762,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     fn check_place(&mut self, e: &Expr, span: Span) {
         if !is_place(e) && !e.ty.is_error() {
-            self.err(Diagnostic::error("E0070", "invalid left-hand side of assignment", span).with_label("cannot assign to this expression"));
+            self.err(
+                Diagnostic::error("E0070", "invalid left-hand side of assignment", span)
+                    .with_label("cannot assign to this expression"),
+            );
         }
     }
 
@@ -604,7 +780,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let (v, ty) = match l {
             ast::Lit::Int { value, suffix } => {
                 let ty = match suffix {
-                    Some(s) => Ty::Int(IntTy::from_name(s.as_str()).expect("suffix names an int type")),
+                    Some(s) => {
+                        Ty::Int(IntTy::from_name(s.as_str()).expect("suffix names an int type"))
+                    }
                     None => self.new_var(VarKind::Int, span),
                 };
                 (LitValue::Int(*value), ty)
@@ -623,7 +801,16 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ast::Lit::Str(s) => (LitValue::Str(s.clone()), Ty::Ref(false, Box::new(Ty::Str))),
             ast::Lit::ByteStr(b) => {
                 let n = b.len() as u64;
-                (LitValue::ByteStr(b.clone()), Ty::Ref(false, Box::new(Ty::Array(Box::new(Ty::Int(IntTy::U8)), Box::new(Ty::ConstVal(n))))))
+                (
+                    LitValue::ByteStr(b.clone()),
+                    Ty::Ref(
+                        false,
+                        Box::new(Ty::Array(
+                            Box::new(Ty::Int(IntTy::U8)),
+                            Box::new(Ty::ConstVal(n)),
+                        )),
+                    ),
+                )
             }
         };
         Self::mk(ExprKind::Lit(v), ty, span)
@@ -654,7 +841,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     Some(g) => {
                         let tys = self.lower_generic_args(g);
                         if tys.len() != n {
-                            self.err(Diagnostic::error("E0107", format!("expected {n} generic arguments, found {}", tys.len()), last.ident.span));
+                            self.err(Diagnostic::error(
+                                "E0107",
+                                format!("expected {n} generic arguments, found {}", tys.len()),
+                                last.ident.span,
+                            ));
                             vec![Ty::Error; n]
                         } else {
                             tys
@@ -673,7 +864,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
         for a in g {
             match a {
                 ast::GenericArg::Type(t) => out.push(self.lower_ty(t)),
-                ast::GenericArg::Const(e) => out.push(self.cx.const_len(e, self.module, &self.gscope)),
+                ast::GenericArg::Const(e) => {
+                    out.push(self.cx.const_len(e, self.module, &self.gscope))
+                }
                 ast::GenericArg::Lifetime(_) => {}
             }
         }
@@ -684,7 +877,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
     pub fn lower_ty(&mut self, t: &ast::Type) -> Ty {
         match &t.kind {
             ast::TypeKind::Infer => self.fresh(t.span),
-            ast::TypeKind::Ref { mutable, ty, .. } => Ty::Ref(*mutable, Box::new(self.lower_ty(ty))),
+            ast::TypeKind::Ref { mutable, ty, .. } => {
+                Ty::Ref(*mutable, Box::new(self.lower_ty(ty)))
+            }
             ast::TypeKind::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.lower_ty(t)).collect()),
             ast::TypeKind::Slice(e) => Ty::Slice(Box::new(self.lower_ty(e))),
             ast::TypeKind::Array(e, n) => {
@@ -694,13 +889,20 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
             _ => {
                 let st = self.self_ty.clone();
-                self.cx.lower_ty(t, self.module, &self.gscope.clone(), st.as_ref())
+                self.cx
+                    .lower_ty(t, self.module, &self.gscope.clone(), st.as_ref())
             }
         }
     }
 
     /// Fresh generic arguments for a function (explicit turbofish arguments where given).
-    fn fn_generics(&mut self, f: FnId, explicit: Option<&[ast::GenericArg]>, prefix: Vec<Ty>, span: Span) -> Vec<Ty> {
+    fn fn_generics(
+        &mut self,
+        f: FnId,
+        explicit: Option<&[ast::GenericArg]>,
+        prefix: Vec<Ty>,
+        span: Span,
+    ) -> Vec<Ty> {
         let total = self.cx.program.fns[f.0 as usize].generics.len();
         let own = total.saturating_sub(prefix.len());
         let mut args = prefix;
@@ -708,7 +910,15 @@ impl<'c, 'a> FnCx<'c, 'a> {
             Some(g) => {
                 let tys = self.lower_generic_args(g);
                 if tys.len() != own {
-                    self.err(Diagnostic::error("E0107", format!("function takes {own} generic argument{} but {} were supplied", if own == 1 { "" } else { "s" }, tys.len()), span));
+                    self.err(Diagnostic::error(
+                        "E0107",
+                        format!(
+                            "function takes {own} generic argument{} but {} were supplied",
+                            if own == 1 { "" } else { "s" },
+                            tys.len()
+                        ),
+                        span,
+                    ));
                     args.extend((0..own).map(|_| Ty::Error));
                 } else {
                     args.extend(tys);
@@ -742,21 +952,37 @@ impl<'c, 'a> FnCx<'c, 'a> {
         self.resolve_value(p).ok()
     }
 
+    // The error is the cold path; a boxed diagnostic would only add noise at every use.
+    #[allow(clippy::result_large_err)]
     fn resolve_value(&mut self, p: &ast::Path) -> Result<ValueRes, Diagnostic> {
         let idents: Vec<ast::Ident> = p.segments.iter().map(|s| s.ident.clone()).collect();
         let last = p.segments.last().expect("path has a segment");
         let first_err = match self.cx.resolve_path(self.module, &idents, Ns::Value) {
-            Ok(Binding { def: Def::Fn(f), .. }) => {
+            Ok(Binding {
+                def: Def::Fn(f), ..
+            }) => {
                 let g = self.fn_generics(f, last.generics.as_deref(), vec![], p.span);
                 return Ok(ValueRes::Fn(f, g));
             }
-            Ok(Binding { def: Def::Const(c), .. }) => return Ok(ValueRes::Const(c)),
-            Ok(Binding { def: Def::Variant(adt, v), .. }) => {
+            Ok(Binding {
+                def: Def::Const(c), ..
+            }) => return Ok(ValueRes::Const(c)),
+            Ok(Binding {
+                def: Def::Variant(adt, v),
+                ..
+            }) => {
                 let n = self.cx.program.adts[adt.0 as usize].generics.len();
                 let args = (0..n).map(|_| self.fresh(p.span)).collect();
                 return Ok(ValueRes::Ctor(adt, v, args));
             }
-            Ok(_) => return Err(Diagnostic::error("E0423", format!("expected value, found `{}`", p.text()), p.span).with_label("not a value")),
+            Ok(_) => {
+                return Err(Diagnostic::error(
+                    "E0423",
+                    format!("expected value, found `{}`", p.text()),
+                    p.span,
+                )
+                .with_label("not a value"))
+            }
             Err(e) if p.segments.len() == 1 || e.kind == "E0603" => return Err(e),
             Err(e) => e,
         };
@@ -806,7 +1032,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
             if id.name == "result" && self.spec != Spec::Code {
                 if self.spec != Spec::Ensures {
-                    self.err(Diagnostic::error("Z0001", "`result` may only be used in `#[ensures]`", span));
+                    self.err(Diagnostic::error(
+                        "Z0001",
+                        "`result` may only be used in `#[ensures]`",
+                        span,
+                    ));
                     return Self::error_expr(span);
                 }
                 return Self::mk(ExprKind::Result, self.ret_ty.clone(), span);
@@ -820,22 +1050,52 @@ impl<'c, 'a> FnCx<'c, 'a> {
             Ok(ValueRes::Ctor(adt, v, args)) => {
                 let var = &self.cx.program.adts[adt.0 as usize].variants[v as usize];
                 match var.kind {
-                    CtorKind::Unit => Self::mk(ExprKind::Ctor { adt, variant: v, fields: vec![], base: None }, Ty::Adt(adt, args), span),
+                    CtorKind::Unit => Self::mk(
+                        ExprKind::Ctor {
+                            adt,
+                            variant: v,
+                            fields: vec![],
+                            base: None,
+                        },
+                        Ty::Adt(adt, args),
+                        span,
+                    ),
                     CtorKind::Tuple => {
-                        self.err(Diagnostic::error("Z0007", format!("`{}` is a constructor function; call it with its fields", var.name), span));
+                        self.err(Diagnostic::error(
+                            "Z0007",
+                            format!(
+                                "`{}` is a constructor function; call it with its fields",
+                                var.name
+                            ),
+                            span,
+                        ));
                         Self::error_expr(span)
                     }
                     CtorKind::Named => {
-                        self.err(Diagnostic::error("E0533", format!("expected value, found struct variant `{}`", p.text()), span)
-                            .with_label("not a value"));
+                        self.err(
+                            Diagnostic::error(
+                                "E0533",
+                                format!("expected value, found struct variant `{}`", p.text()),
+                                span,
+                            )
+                            .with_label("not a value"),
+                        );
                         Self::error_expr(span)
                     }
                 }
             }
             Ok(ValueRes::Fn(f, _)) => {
                 let n = self.cx.program.fns[f.0 as usize].name.clone();
-                self.err(Diagnostic::error("Z0007", format!("function `{n}` used as a value: function pointers are not supported"), span)
-                    .with_help("call it instead"));
+                self.err(
+                    Diagnostic::error(
+                        "Z0007",
+                        format!(
+                            "function `{n}` used as a value: function pointers are not supported"
+                        ),
+                        span,
+                    )
+                    .with_help("call it instead"),
+                );
                 Self::error_expr(span)
             }
             Err(d) => {
@@ -854,7 +1114,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ast::UnOp::Deref => {
                 let target = match &t {
                     Ty::Ref(_, t) => Some((**t).clone()),
-                    Ty::Adt(id, args) if Some(*id) == self.cx.program.lang.boxed => args.first().cloned(),
+                    Ty::Adt(id, args) if Some(*id) == self.cx.program.lang.boxed => {
+                        args.first().cloned()
+                    }
                     Ty::Error => Some(Ty::Error),
                     _ => None,
                 };
@@ -862,7 +1124,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     Some(ty) => Self::mk(ExprKind::Deref(Box::new(inner)), ty, span),
                     None => {
                         let n = self.tyname(&t);
-                        self.err(Diagnostic::error("E0614", format!("type `{n}` cannot be dereferenced"), span).with_label("can't be dereferenced"));
+                        self.err(
+                            Diagnostic::error(
+                                "E0614",
+                                format!("type `{n}` cannot be dereferenced"),
+                                span,
+                            )
+                            .with_label("can't be dereferenced"),
+                        );
                         Self::error_expr(span)
                     }
                 }
@@ -876,7 +1145,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 };
                 if !ok {
                     let n = self.tyname(&t);
-                    let mut d = Diagnostic::error("E0600", format!("cannot apply unary operator `-` to type `{n}`"), span).with_label(format!("cannot apply unary operator `-`"));
+                    let mut d = Diagnostic::error(
+                        "E0600",
+                        format!("cannot apply unary operator `-` to type `{n}`"),
+                        span,
+                    )
+                    .with_label("cannot apply unary operator `-`");
                     if matches!(t, Ty::Int(_)) {
                         d = d.with_note("unsigned values cannot be negated");
                     }
@@ -886,10 +1160,18 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 Self::mk(ExprKind::Unary(op, Box::new(inner)), t, span)
             }
             ast::UnOp::Not => {
-                let ok = matches!(&t, Ty::Int(_) | Ty::Bool | Ty::Error) || matches!(&t, Ty::Infer(v) if self.vars[*v as usize].kind == VarKind::Int);
+                let ok = matches!(&t, Ty::Int(_) | Ty::Bool | Ty::Error)
+                    || matches!(&t, Ty::Infer(v) if self.vars[*v as usize].kind == VarKind::Int);
                 if !ok {
                     let n = self.tyname(&t);
-                    self.err(Diagnostic::error("E0600", format!("cannot apply unary operator `!` to type `{n}`"), span).with_label("cannot apply unary operator `!`"));
+                    self.err(
+                        Diagnostic::error(
+                            "E0600",
+                            format!("cannot apply unary operator `!` to type `{n}`"),
+                            span,
+                        )
+                        .with_label("cannot apply unary operator `!`"),
+                    );
                     return Self::error_expr(span);
                 }
                 Self::mk(ExprKind::Unary(op, Box::new(inner)), t, span)
@@ -900,9 +1182,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
     /// Dereferences an operand of type `&T` (or `&&T`) where `T` is a number or `bool`.
     fn deref_numeric(&mut self, mut e: Expr) -> Expr {
         loop {
-            let Ty::Ref(_, inner) = self.resolve(&e.ty) else { return e };
+            let Ty::Ref(_, inner) = self.resolve(&e.ty) else {
+                return e;
+            };
             let inner = self.resolve(&inner);
-            if !(inner.is_numeric() || inner == Ty::Bool || matches!(inner, Ty::Ref(..) | Ty::Infer(_))) {
+            if !(inner.is_numeric()
+                || inner == Ty::Bool
+                || matches!(inner, Ty::Ref(..) | Ty::Infer(_)))
+            {
                 return e;
             }
             let span = e.span;
@@ -918,7 +1205,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return Ty::Error;
         }
         let numeric_var = |s: &Self, t: &Ty| matches!(t, Ty::Infer(v) if s.vars[*v as usize].kind != VarKind::Any);
-        let int_like = |s: &Self, t: &Ty| matches!(t, Ty::Int(_)) || matches!(t, Ty::Infer(v) if s.vars[*v as usize].kind == VarKind::Int);
+        let int_like = |s: &Self, t: &Ty| {
+            matches!(t, Ty::Int(_))
+                || matches!(t, Ty::Infer(v) if s.vars[*v as usize].kind == VarKind::Int)
+        };
         match op {
             Shl | Shr => {
                 if int_like(self, &ta) && int_like(self, &tb) {
@@ -932,7 +1222,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 }
             }
             _ => {
-                let ok = (matches!(ta, Ty::Int(_) | Ty::Float(_)) || numeric_var(self, &ta)) && self.unify(&ta, &tb);
+                let ok = (matches!(ta, Ty::Int(_) | Ty::Float(_)) || numeric_var(self, &ta))
+                    && self.unify(&ta, &tb);
                 if ok {
                     return ta;
                 }
@@ -944,8 +1235,15 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 .with_label(format!("expected `{na}`, found `{nb}`"))
                 .with_help("convert one operand with `as`")
         } else {
-            Diagnostic::error("E0369", format!("cannot apply binary operator `{}` to type `{na}`", op.as_str()), span)
-                .with_secondary(a.span, format!("{na}"))
+            Diagnostic::error(
+                "E0369",
+                format!(
+                    "cannot apply binary operator `{}` to type `{na}`",
+                    op.as_str()
+                ),
+                span,
+            )
+            .with_secondary(a.span, na.clone())
         };
         self.err(d);
         Ty::Error
@@ -956,11 +1254,19 @@ impl<'c, 'a> FnCx<'c, 'a> {
         match op {
             And | Or | Implies | Iff => {
                 if matches!(op, Implies | Iff) && !self.in_spec() {
-                    self.err(Diagnostic::error("Z0003", format!("`{}` is allowed only in specifications", op.as_str()), span));
+                    self.err(Diagnostic::error(
+                        "Z0003",
+                        format!("`{}` is allowed only in specifications", op.as_str()),
+                        span,
+                    ));
                 }
                 let x = self.check_expr_coerce(a, &Ty::Bool);
                 let y = self.check_expr_coerce(b, &Ty::Bool);
-                Self::mk(ExprKind::Binary(op, Box::new(x), Box::new(y)), Ty::Bool, span)
+                Self::mk(
+                    ExprKind::Binary(op, Box::new(x), Box::new(y)),
+                    Ty::Bool,
+                    span,
+                )
             }
             Eq | Ne | Lt | Le | Gt | Ge => {
                 let x = self.check_expr(a);
@@ -969,15 +1275,26 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 let same = self.unify(&tx, &ty);
                 if !same {
                     let (na, nb) = (self.tyname(&tx), self.tyname(&ty));
-                    self.err(Diagnostic::error("E0308", "mismatched types", b.span).with_label(format!("expected `{na}`, found `{nb}`")));
+                    self.err(
+                        Diagnostic::error("E0308", "mismatched types", b.span)
+                            .with_label(format!("expected `{na}`, found `{nb}`")),
+                    );
                 } else {
-                    let bound = if matches!(op, Eq | Ne) { StdTrait::PartialEq } else { StdTrait::PartialOrd };
+                    let bound = if matches!(op, Eq | Ne) {
+                        StdTrait::PartialEq
+                    } else {
+                        StdTrait::PartialOrd
+                    };
                     // Specification equality is structural for every type (LANGUAGE.md 1).
                     if !(self.in_spec() && bound == StdTrait::PartialEq) {
                         self.obligations.push((tx.clone(), Bound::Std(bound), span));
                     }
                 }
-                Self::mk(ExprKind::Binary(op, Box::new(x), Box::new(y)), Ty::Bool, span)
+                Self::mk(
+                    ExprKind::Binary(op, Box::new(x), Box::new(y)),
+                    Ty::Bool,
+                    span,
+                )
             }
             _ => {
                 let x = self.check_expr(a);
@@ -1007,8 +1324,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
         };
         if !ok {
             let (a, b) = (self.tyname(&src), self.tyname(&target));
-            let code = if matches!(src, Ty::Adt(..) | Ty::Tuple(_) | Ty::Array(..)) || matches!(target, Ty::Adt(..)) { "E0605" } else { "E0606" };
-            self.err(Diagnostic::error(code, format!("casting `{a}` as `{b}` is invalid"), span).with_label("invalid cast"));
+            let code = if matches!(src, Ty::Adt(..) | Ty::Tuple(_) | Ty::Array(..))
+                || matches!(target, Ty::Adt(..))
+            {
+                "E0605"
+            } else {
+                "E0606"
+            };
+            self.err(
+                Diagnostic::error(code, format!("casting `{a}` as `{b}` is invalid"), span)
+                    .with_label("invalid cast"),
+            );
             return Self::error_expr(span);
         }
         Self::mk(ExprKind::Cast(Box::new(inner)), target, span)
@@ -1016,17 +1342,43 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     // ------------------------------------------------------------ calls
 
-    fn check_args(&mut self, params: &[Ty], args: &[ast::Expr], call_span: Span, what: &str) -> Vec<Expr> {
+    fn check_args(
+        &mut self,
+        params: &[Ty],
+        args: &[ast::Expr],
+        call_span: Span,
+        what: &str,
+    ) -> Vec<Expr> {
         if params.len() != args.len() {
             let s = |n: usize| if n == 1 { "" } else { "s" };
-            self.err(Diagnostic::error("E0061", format!("this {what} takes {} argument{} but {} argument{} supplied", params.len(), s(params.len()), args.len(), if args.len() == 1 { " was" } else { "s were" }), call_span)
-                .with_label(format!("expected {} argument{}", params.len(), s(params.len()))));
+            self.err(
+                Diagnostic::error(
+                    "E0061",
+                    format!(
+                        "this {what} takes {} argument{} but {} argument{} supplied",
+                        params.len(),
+                        s(params.len()),
+                        args.len(),
+                        if args.len() == 1 { " was" } else { "s were" }
+                    ),
+                    call_span,
+                )
+                .with_label(format!(
+                    "expected {} argument{}",
+                    params.len(),
+                    s(params.len())
+                )),
+            );
             for a in args {
                 self.check_expr(a);
             }
             return vec![];
         }
-        params.iter().zip(args).map(|(p, a)| self.check_expr_coerce(a, p)).collect()
+        params
+            .iter()
+            .zip(args)
+            .map(|(p, a)| self.check_expr_coerce(a, p))
+            .collect()
     }
 
     fn check_call(&mut self, f: &ast::Expr, args: &[ast::Expr], span: Span) -> Expr {
@@ -1034,40 +1386,81 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ast::ExprKind::Path(p) => p,
             _ => {
                 self.check_expr(f);
-                self.err(Diagnostic::error("E0618", "expected function, found expression", f.span).with_label("not a function"));
+                self.err(
+                    Diagnostic::error("E0618", "expected function, found expression", f.span)
+                        .with_label("not a function"),
+                );
                 return Self::error_expr(span);
             }
         };
         if let Some(id) = path.as_ident() {
-            if self.lookup_local(&id.name).is_none() && !self.cx.modules[self.module.0 as usize].values.contains_key(&id.name) {
+            if self.lookup_local(&id.name).is_none()
+                && !self.cx.modules[self.module.0 as usize]
+                    .values
+                    .contains_key(&id.name)
+            {
                 match id.name.as_str() {
-                    "forall" | "exists" => return self.check_quantifier(id.name == "forall", args, span),
+                    "forall" | "exists" => {
+                        return self.check_quantifier(id.name == "forall", args, span)
+                    }
                     "old" => return self.check_old(args, span),
                     _ => {}
                 }
             }
             if let Some(l) = self.lookup_local(&id.name) {
                 let n = self.tyname(&self.locals[l.0 as usize].ty.clone());
-                self.err(Diagnostic::error("E0618", format!("expected function, found `{n}`"), f.span).with_label(format!("`{}` is a local variable, not a function", id.name)));
+                self.err(
+                    Diagnostic::error("E0618", format!("expected function, found `{n}`"), f.span)
+                        .with_label(format!("`{}` is a local variable, not a function", id.name)),
+                );
                 return Self::error_expr(span);
             }
         }
         match self.resolve_value(path) {
-            Ok(ValueRes::Fn(func, generics)) => self.finish_call(func, generics, vec![], args, f.span, span),
+            Ok(ValueRes::Fn(func, generics)) => {
+                self.finish_call(func, generics, vec![], args, f.span, span)
+            }
             Ok(ValueRes::Ctor(adt, v, targs)) => {
                 let var = self.cx.program.adts[adt.0 as usize].variants[v as usize].clone();
                 if var.kind != CtorKind::Tuple {
-                    self.err(Diagnostic::error("E0618", format!("expected function, found `{}`", path.text()), f.span)
-                        .with_label(if var.kind == CtorKind::Unit { "unit variant takes no arguments" } else { "struct variant: use `{ .. }`" }));
+                    self.err(
+                        Diagnostic::error(
+                            "E0618",
+                            format!("expected function, found `{}`", path.text()),
+                            f.span,
+                        )
+                        .with_label(if var.kind == CtorKind::Unit {
+                            "unit variant takes no arguments"
+                        } else {
+                            "struct variant: use `{ .. }`"
+                        }),
+                    );
                     return Self::error_expr(span);
                 }
                 let params: Vec<Ty> = var.fields.iter().map(|fd| fd.ty.subst(&targs)).collect();
                 let checked = self.check_args(&params, args, span, "constructor");
-                let fields = checked.into_iter().enumerate().map(|(i, e)| (i as u32, e)).collect();
-                Self::mk(ExprKind::Ctor { adt, variant: v, fields, base: None }, Ty::Adt(adt, targs), span)
+                let fields = checked
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, e)| (i as u32, e))
+                    .collect();
+                Self::mk(
+                    ExprKind::Ctor {
+                        adt,
+                        variant: v,
+                        fields,
+                        base: None,
+                    },
+                    Ty::Adt(adt, targs),
+                    span,
+                )
             }
             Ok(ValueRes::Const(_)) => {
-                self.err(Diagnostic::error("E0618", format!("expected function, found constant `{}`", path.text()), f.span));
+                self.err(Diagnostic::error(
+                    "E0618",
+                    format!("expected function, found constant `{}`", path.text()),
+                    f.span,
+                ));
                 Self::error_expr(span)
             }
             Err(d) => {
@@ -1082,20 +1475,48 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     /// Checks the arguments of a call of `func` (with `pre` already-checked leading arguments,
     /// such as an adjusted method receiver) and builds the call.
-    fn finish_call(&mut self, func: FnId, generics: Vec<Ty>, pre: Vec<Expr>, args: &[ast::Expr], callee_span: Span, span: Span) -> Expr {
+    fn finish_call(
+        &mut self,
+        func: FnId,
+        generics: Vec<Ty>,
+        pre: Vec<Expr>,
+        args: &[ast::Expr],
+        callee_span: Span,
+        span: Span,
+    ) -> Expr {
         let def = &self.cx.program.fns[func.0 as usize];
         let name = def.name.clone();
         let (pure, kernel) = (self.fn_is_pure(func), self.fn_is_kernel(func));
-        let params: Vec<Ty> = def.param_tys().skip(pre.len()).map(|t| t.subst(&generics)).collect();
+        let params: Vec<Ty> = def
+            .param_tys()
+            .skip(pre.len())
+            .map(|t| t.subst(&generics))
+            .collect();
         let ret = def.ret.subst(&generics);
         if self.in_spec() && !pure {
-            self.err(Diagnostic::error("Z0004", format!("call of function `{name}` in a specification, but it is not `#[pure]`"), callee_span)
-                .with_help("only `#[pure]` functions may be called in specifications"));
+            self.err(
+                Diagnostic::error(
+                    "Z0004",
+                    format!(
+                        "call of function `{name}` in a specification, but it is not `#[pure]`"
+                    ),
+                    callee_span,
+                )
+                .with_help("only `#[pure]` functions may be called in specifications"),
+            );
         } else if self.pure && !pure && !self.in_spec() {
-            self.err(Diagnostic::error("Z0004", format!("a `#[pure]` function may only call `#[pure]` functions; `{name}` is not"), callee_span));
+            self.err(Diagnostic::error(
+                "Z0004",
+                format!("a `#[pure]` function may only call `#[pure]` functions; `{name}` is not"),
+                callee_span,
+            ));
         }
         if kernel {
-            self.err(Diagnostic::error("Z0009", format!("kernel `{name}` must be launched with `{name}<<<grid, block>>>(..)`"), callee_span));
+            self.err(Diagnostic::error(
+                "Z0009",
+                format!("kernel `{name}` must be launched with `{name}<<<grid, block>>>(..)`"),
+                callee_span,
+            ));
         }
         let mut all = pre;
         let what = if all.is_empty() { "function" } else { "method" };
@@ -1104,7 +1525,15 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return Self::error_expr(span);
         }
         all.extend(checked);
-        Self::mk(ExprKind::Call { func, generics, args: all }, ret, span)
+        Self::mk(
+            ExprKind::Call {
+                func,
+                generics,
+                args: all,
+            },
+            ret,
+            span,
+        )
     }
 
     fn fn_is_pure(&self, f: FnId) -> bool {
@@ -1127,14 +1556,26 @@ impl<'c, 'a> FnCx<'c, 'a> {
     fn check_quantifier(&mut self, forall: bool, args: &[ast::Expr], span: Span) -> Expr {
         let word = if forall { "forall" } else { "exists" };
         if !self.in_spec() {
-            self.err(Diagnostic::error("Z0003", format!("`{word}` is allowed only in specifications"), span));
+            self.err(Diagnostic::error(
+                "Z0003",
+                format!("`{word}` is allowed only in specifications"),
+                span,
+            ));
         }
         let [arg] = args else {
-            self.err(Diagnostic::error("E0061", format!("`{word}` takes one closure `|x: T| condition`"), span));
+            self.err(Diagnostic::error(
+                "E0061",
+                format!("`{word}` takes one closure `|x: T| condition`"),
+                span,
+            ));
             return Self::error_expr(span);
         };
         let ast::ExprKind::Closure(params, body) = &arg.kind else {
-            self.err(Diagnostic::error("E0308", format!("`{word}` takes a closure `|x: T| condition`"), arg.span));
+            self.err(Diagnostic::error(
+                "E0308",
+                format!("`{word}` takes a closure `|x: T| condition`"),
+                arg.span,
+            ));
             return Self::error_expr(span);
         };
         self.push_scope();
@@ -1145,8 +1586,20 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 None => self.fresh(p.pat.span),
             };
             match &p.pat.kind {
-                ast::PatKind::Ident { name, sub: None, .. } => vars.push(self.new_local(&name.name, ty, false, p.pat.span, LocalKind::Quantified)),
-                _ => self.err(Diagnostic::error("Z0007", "quantified variables must be plain names", p.pat.span)),
+                ast::PatKind::Ident {
+                    name, sub: None, ..
+                } => vars.push(self.new_local(
+                    &name.name,
+                    ty,
+                    false,
+                    p.pat.span,
+                    LocalKind::Quantified,
+                )),
+                _ => self.err(Diagnostic::error(
+                    "Z0007",
+                    "quantified variables must be plain names",
+                    p.pat.span,
+                )),
             }
         }
         let outer = self.spec;
@@ -1164,15 +1617,32 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 triggers.push((**t).clone());
             }
         });
-        Self::mk(ExprKind::Quant { forall, vars, triggers, body: Box::new(b) }, Ty::Bool, span)
+        Self::mk(
+            ExprKind::Quant {
+                forall,
+                vars,
+                triggers,
+                body: Box::new(b),
+            },
+            Ty::Bool,
+            span,
+        )
     }
 
     fn check_old(&mut self, args: &[ast::Expr], span: Span) -> Expr {
         if !matches!(self.spec, Spec::Ensures | Spec::Invariant) {
-            self.err(Diagnostic::error("Z0002", "`old` may only be used in `#[ensures]` and loop invariants", span));
+            self.err(Diagnostic::error(
+                "Z0002",
+                "`old` may only be used in `#[ensures]` and loop invariants",
+                span,
+            ));
         }
         let [arg] = args else {
-            self.err(Diagnostic::error("E0061", "`old` takes one expression", span));
+            self.err(Diagnostic::error(
+                "E0061",
+                "`old` takes one expression",
+                span,
+            ));
             return Self::error_expr(span);
         };
         let x = self.check_expr(arg);
@@ -1190,8 +1660,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
             let last = steps.last().expect("non-empty").clone();
             let next = match &last {
                 Ty::Ref(_, t) => Some(self.resolve(t)),
-                Ty::Adt(id, args) if Some(*id) == lang.boxed => args.first().map(|t| self.resolve(t)),
-                Ty::Adt(id, args) if Some(*id) == lang.vec => args.first().map(|t| Ty::Slice(Box::new(t.clone()))),
+                Ty::Adt(id, args) if Some(*id) == lang.boxed => {
+                    args.first().map(|t| self.resolve(t))
+                }
+                Ty::Adt(id, args) if Some(*id) == lang.vec => {
+                    args.first().map(|t| Ty::Slice(Box::new(t.clone())))
+                }
                 Ty::Adt(id, _) if Some(*id) == lang.string => Some(Ty::Str),
                 _ => None,
             };
@@ -1212,9 +1686,20 @@ impl<'c, 'a> FnCx<'c, 'a> {
         e
     }
 
-    fn check_method_call(&mut self, recv: &ast::Expr, method: &ast::Ident, generics: Option<&[ast::GenericArg]>, args: &[ast::Expr], span: Span) -> Expr {
+    fn check_method_call(
+        &mut self,
+        recv: &ast::Expr,
+        method: &ast::Ident,
+        generics: Option<&[ast::GenericArg]>,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
         if method.name == "iter" && args.is_empty() {
-            self.err(Diagnostic::error("Z0007", "`.iter()` is supported only as the iterator of a `for` loop", span));
+            self.err(Diagnostic::error(
+                "Z0007",
+                "`.iter()` is supported only as the iterator of a `for` loop",
+                span,
+            ));
             return Self::error_expr(span);
         }
         let r = self.check_expr(recv);
@@ -1226,7 +1711,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return Self::error_expr(span);
         }
         if matches!(rt, Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Any) {
-            self.err(Diagnostic::error("E0282", "type annotations needed", recv.span).with_label("type must be known at this point"));
+            self.err(
+                Diagnostic::error("E0282", "type annotations needed", recv.span)
+                    .with_label("type must be known at this point"),
+            );
             return Self::error_expr(span);
         }
         let mut steps = self.autoderef_steps(&rt);
@@ -1240,23 +1728,54 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         }
         for (i, step) in steps.clone().iter().enumerate() {
-            let found = self.cx.find_assoc(step, &method.name).or_else(|| self.trait_method_on_param(step, &method.name));
+            let found = self
+                .cx
+                .find_assoc(step, &method.name)
+                .or_else(|| self.trait_method_on_param(step, &method.name));
             if let Some((imp, AssocDef::Fn(f))) = found {
                 let self_kind = self.cx.program.fns[f.0 as usize].self_kind;
                 let Some(kind) = self_kind else {
                     let tn = self.tyname(step);
-                    self.err(Diagnostic::error("E0599", format!("no method named `{}` found for `{}` in the current scope", method.name, tn), method.span)
+                    self.err(
+                        Diagnostic::error(
+                            "E0599",
+                            format!(
+                                "no method named `{}` found for `{}` in the current scope",
+                                method.name, tn
+                            ),
+                            method.span,
+                        )
                         .with_label("this is an associated function, not a method")
-                        .with_help(format!("use associated function syntax: `{}::{}(..)`", tn.split('<').next().unwrap_or(&tn), method.name)));
+                        .with_help(format!(
+                            "use associated function syntax: `{}::{}(..)`",
+                            tn.split('<').next().unwrap_or(&tn),
+                            method.name
+                        )),
+                    );
                     return Self::error_expr(span);
                 };
-                let is_unsize = array_step == Some(i - 1) && i > 0 && matches!(step, Ty::Slice(_)) && matches!(steps[i - 1], Ty::Array(..));
-                let base = if is_unsize { self.apply_derefs(r, &steps, i - 1) } else { self.apply_derefs(r, &steps, i) };
-                let impl_args = if imp == usize::MAX { vec![step.clone()] } else { self.instantiate_impl(imp, step, span) };
+                let is_unsize = array_step == Some(i - 1)
+                    && i > 0
+                    && matches!(step, Ty::Slice(_))
+                    && matches!(steps[i - 1], Ty::Array(..));
+                let base = if is_unsize {
+                    self.apply_derefs(r, &steps, i - 1)
+                } else {
+                    self.apply_derefs(r, &steps, i)
+                };
+                let impl_args = if imp == usize::MAX {
+                    vec![step.clone()]
+                } else {
+                    self.instantiate_impl(imp, step, span)
+                };
                 let recv_adj = match kind {
                     ast::SelfKind::Value { .. } => {
                         if is_unsize {
-                            self.err(Diagnostic::error("E0599", "slice methods taking `self` by value cannot be called on arrays", method.span));
+                            self.err(Diagnostic::error(
+                                "E0599",
+                                "slice methods taking `self` by value cannot be called on arrays",
+                                method.span,
+                            ));
                         }
                         base
                     }
@@ -1267,9 +1786,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         }
                         let bspan = base.span;
                         let bty = base.ty.clone();
-                        let rf = Self::mk(ExprKind::Ref(m, Box::new(base)), Ty::Ref(m, Box::new(bty)), bspan);
+                        let rf = Self::mk(
+                            ExprKind::Ref(m, Box::new(base)),
+                            Ty::Ref(m, Box::new(bty)),
+                            bspan,
+                        );
                         if is_unsize {
-                            Self::mk(ExprKind::Coerce(Coercion::Unsize, Box::new(rf)), Ty::Ref(m, Box::new(step.clone())), bspan)
+                            Self::mk(
+                                ExprKind::Coerce(Coercion::Unsize, Box::new(rf)),
+                                Ty::Ref(m, Box::new(step.clone())),
+                                bspan,
+                            )
                         } else {
                             rf
                         }
@@ -1285,8 +1812,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         }
         let tn = self.tyname(&rt);
-        self.err(Diagnostic::error("E0599", format!("no method named `{}` found for `{tn}` in the current scope", method.name), method.span)
-            .with_label(format!("method not found in `{tn}`")));
+        self.err(
+            Diagnostic::error(
+                "E0599",
+                format!(
+                    "no method named `{}` found for `{tn}` in the current scope",
+                    method.name
+                ),
+                method.span,
+            )
+            .with_label(format!("method not found in `{tn}`")),
+        );
         for a in args {
             self.check_expr(a);
         }
@@ -1304,7 +1840,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
         let place = self.apply_derefs(r, steps, i);
         let copy = self.cx.program.is_copy(&self.zonk(&t), &self.generics);
-        Some(if copy { Expr { span, ..place } } else { Self::mk(ExprKind::Clone(Box::new(place)), t, span) })
+        Some(if copy {
+            Expr { span, ..place }
+        } else {
+            Self::mk(ExprKind::Clone(Box::new(place)), t, span)
+        })
     }
 
     /// A method of a user trait bound on a generic parameter (`T: Area` then `x.area()`).
@@ -1335,12 +1875,26 @@ impl<'c, 'a> FnCx<'c, 'a> {
             if let Ty::Adt(id, args) = step {
                 let adt = &self.cx.program.adts[id.0 as usize];
                 if !adt.is_enum && !adt.builtin {
-                    if let Some(fi) = adt.variants[0].fields.iter().position(|fd| fd.name == f.name) {
+                    if let Some(fi) = adt.variants[0]
+                        .fields
+                        .iter()
+                        .position(|fd| fd.name == f.name)
+                    {
                         let fd = &adt.variants[0].fields[fi];
                         let ty = fd.ty.subst(args);
                         let private = !fd.public && !self.adt_is_local(*id);
                         if private {
-                            self.err(Diagnostic::error("E0616", format!("field `{}` of struct `{}` is private", f.name, adt.name), f.span).with_label("private field"));
+                            self.err(
+                                Diagnostic::error(
+                                    "E0616",
+                                    format!(
+                                        "field `{}` of struct `{}` is private",
+                                        f.name, adt.name
+                                    ),
+                                    f.span,
+                                )
+                                .with_label("private field"),
+                            );
                         }
                         let base = self.apply_derefs(base, &steps, i);
                         return Self::mk(ExprKind::Field(Box::new(base), fi as u32), ty, span);
@@ -1352,7 +1906,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let d = if matches!(self.resolve(&bt), Ty::Infer(_)) {
             Diagnostic::error("E0282", "type annotations needed", b.span)
         } else {
-            Diagnostic::error("E0609", format!("no field `{}` on type `{tn}`", f.name), f.span).with_label("unknown field")
+            Diagnostic::error(
+                "E0609",
+                format!("no field `{}` on type `{tn}`", f.name),
+                f.span,
+            )
+            .with_label("unknown field")
         };
         self.err(d);
         Self::error_expr(span)
@@ -1366,14 +1925,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
             Some(i) => &name[..i + 2],
             None => "",
         };
-        prefix.starts_with(adt_prefix) && (self.cx.is_ancestor(self.cx.prelude_mod, self.module) == self.adt_in_prelude(id))
+        prefix.starts_with(adt_prefix)
+            && (self.cx.is_ancestor(self.cx.prelude_mod, self.module) == self.adt_in_prelude(id))
     }
 
     fn adt_in_prelude(&self, id: AdtId) -> bool {
         let p = &self.cx.modules[self.cx.prelude_mod.0 as usize];
-        p.types.values().any(|b| b.def == Def::Adt(id)) || self.cx.modules.iter().enumerate().any(|(i, m)| {
-            self.cx.is_ancestor(self.cx.prelude_mod, ModId(i as u32)) && m.types.values().any(|b| b.def == Def::Adt(id))
-        })
+        p.types.values().any(|b| b.def == Def::Adt(id))
+            || self.cx.modules.iter().enumerate().any(|(i, m)| {
+                self.cx.is_ancestor(self.cx.prelude_mod, ModId(i as u32))
+                    && m.types.values().any(|b| b.def == Def::Adt(id))
+            })
     }
 
     fn check_tuple_field(&mut self, b: &ast::Expr, idx: u32, ispan: Span, span: Span) -> Expr {
@@ -1389,7 +1951,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 Ty::Adt(id, args) => {
                     let adt = &self.cx.program.adts[id.0 as usize];
                     if !adt.is_enum && adt.variants[0].kind == CtorKind::Tuple {
-                        adt.variants[0].fields.get(idx as usize).map(|f| f.ty.subst(args))
+                        adt.variants[0]
+                            .fields
+                            .get(idx as usize)
+                            .map(|f| f.ty.subst(args))
                     } else {
                         None
                     }
@@ -1402,14 +1967,21 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         }
         let tn = self.tyname(&bt);
-        self.err(Diagnostic::error("E0609", format!("no field `{idx}` on type `{tn}`"), ispan).with_label("unknown field"));
+        self.err(
+            Diagnostic::error("E0609", format!("no field `{idx}` on type `{tn}`"), ispan)
+                .with_label("unknown field"),
+        );
         Self::error_expr(span)
     }
 
     fn check_index(&mut self, b: &ast::Expr, i: &ast::Expr, span: Span) -> Expr {
         let base = self.check_expr(b);
         if matches!(i.kind, ast::ExprKind::Range { .. }) {
-            self.err(Diagnostic::error("Z0007", "slicing with a range is not supported", i.span));
+            self.err(Diagnostic::error(
+                "Z0007",
+                "slicing with a range is not supported",
+                i.span,
+            ));
             return Self::error_expr(span);
         }
         let idx = self.check_expr_coerce(i, &Ty::usize());
@@ -1422,7 +1994,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
         for (k, step) in steps.iter().enumerate() {
             let elem = match step {
                 Ty::Array(t, _) | Ty::Slice(t) => Some((**t).clone()),
-                Ty::Adt(id, args) if Some(*id) == lang.vec || Some(*id) == lang.gpu_buffer => args.first().cloned(),
+                Ty::Adt(id, args) if Some(*id) == lang.vec || Some(*id) == lang.gpu_buffer => {
+                    args.first().cloned()
+                }
                 _ => None,
             };
             if let Some(elem) = elem {
@@ -1432,7 +2006,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         }
         let tn = self.tyname(&bt);
-        self.err(Diagnostic::error("E0608", format!("cannot index into a value of type `{tn}`"), b.span));
+        self.err(Diagnostic::error(
+            "E0608",
+            format!("cannot index into a value of type `{tn}`"),
+            b.span,
+        ));
         Self::error_expr(span)
     }
 
@@ -1443,20 +2021,37 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let lang = self.cx.program.lang.clone();
         let ret = self.resolve(&self.ret_ty.clone());
         let (value_ty, ok) = match (&t, &ret) {
-            (Ty::Adt(a, args), Ty::Adt(r, rargs)) if Some(*a) == lang.option && Some(*r) == lang.option => (args[0].clone(), { let _ = rargs; true }),
-            (Ty::Adt(a, args), Ty::Adt(r, rargs)) if Some(*a) == lang.result && Some(*r) == lang.result => {
+            (Ty::Adt(a, args), Ty::Adt(r, rargs))
+                if Some(*a) == lang.option && Some(*r) == lang.option =>
+            {
+                (args[0].clone(), {
+                    let _ = rargs;
+                    true
+                })
+            }
+            (Ty::Adt(a, args), Ty::Adt(r, rargs))
+                if Some(*a) == lang.result && Some(*r) == lang.result =>
+            {
                 let ok = self.unify(&args[1], &rargs[1]);
                 if !ok {
                     let (e1, e2) = (self.tyname(&args[1]), self.tyname(&rargs[1]));
-                    self.err(Diagnostic::error("E0277", format!("`?` couldn't convert the error to `{e2}`"), span)
+                    self.err(
+                        Diagnostic::error(
+                            "E0277",
+                            format!("`?` couldn't convert the error to `{e2}`"),
+                            span,
+                        )
                         .with_label(format!("the error type is `{e1}`"))
-                        .with_note("VeZ has no `From` conversions: the error types must be equal"));
+                        .with_note("VeZ has no `From` conversions: the error types must be equal"),
+                    );
                     return Self::error_expr(span);
                 }
                 (args[0].clone(), true)
             }
             (Ty::Error, _) | (_, Ty::Error) => (Ty::Error, true),
-            (Ty::Adt(a, _), _) if Some(*a) == lang.option || Some(*a) == lang.result => (Ty::Error, false),
+            (Ty::Adt(a, _), _) if Some(*a) == lang.option || Some(*a) == lang.result => {
+                (Ty::Error, false)
+            }
             _ => {
                 let n = self.tyname(&t);
                 self.err(Diagnostic::error("E0277", format!("the `?` operator can only be applied to values of type `Option` or `Result`, not `{n}`"), span)
@@ -1475,16 +2070,26 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     // ------------------------------------------------------------ struct literals
 
-    fn check_struct_lit(&mut self, path: &ast::Path, fields: &[ast::FieldInit], base: Option<&ast::Expr>, span: Span) -> Expr {
+    fn check_struct_lit(
+        &mut self,
+        path: &ast::Path,
+        fields: &[ast::FieldInit],
+        base: Option<&ast::Expr>,
+        span: Span,
+    ) -> Expr {
         let idents: Vec<ast::Ident> = path.segments.iter().map(|s| s.ident.clone()).collect();
         let target = if path.as_ident().is_some_and(|i| i.name == "Self") {
             match &self.self_ty {
-                Some(Ty::Adt(id, args)) if !self.cx.program.adts[id.0 as usize].is_enum => Some((*id, 0u32, args.clone())),
+                Some(Ty::Adt(id, args)) if !self.cx.program.adts[id.0 as usize].is_enum => {
+                    Some((*id, 0u32, args.clone()))
+                }
                 _ => None,
             }
         } else {
             match self.cx.resolve_path(self.module, &idents, Ns::Type) {
-                Ok(Binding { def: Def::Adt(id), .. }) if !self.cx.program.adts[id.0 as usize].is_enum => {
+                Ok(Binding {
+                    def: Def::Adt(id), ..
+                }) if !self.cx.program.adts[id.0 as usize].is_enum => {
                     let ty = self.path_prefix_ty(&path.segments, span);
                     match ty {
                         Some(Ty::Adt(_, args)) => Some((id, 0, args)),
@@ -1498,8 +2103,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         };
         let Some((adt, v, targs)) = target else {
-            self.err(Diagnostic::error("E0422", format!("cannot find struct, variant or union type `{}` in this scope", path.text()), path.span)
-                .with_label("not found in this scope"));
+            self.err(
+                Diagnostic::error(
+                    "E0422",
+                    format!(
+                        "cannot find struct, variant or union type `{}` in this scope",
+                        path.text()
+                    ),
+                    path.span,
+                )
+                .with_label("not found in this scope"),
+            );
             for f in fields {
                 self.check_expr(&f.value);
             }
@@ -1510,16 +2124,37 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let mut out: Vec<(u32, Expr)> = Vec::new();
         for f in fields {
             let Some(fi) = var.fields.iter().position(|fd| fd.name == f.name.name) else {
-                self.err(Diagnostic::error("E0560", format!("struct `{adt_name}` has no field named `{}`", f.name.name), f.name.span).with_label("unknown field"));
+                self.err(
+                    Diagnostic::error(
+                        "E0560",
+                        format!("struct `{adt_name}` has no field named `{}`", f.name.name),
+                        f.name.span,
+                    )
+                    .with_label("unknown field"),
+                );
                 self.check_expr(&f.value);
                 continue;
             };
             if out.iter().any(|(i, _)| *i == fi as u32) {
-                self.err(Diagnostic::error("E0062", format!("field `{}` specified more than once", f.name.name), f.name.span).with_label("used more than once"));
+                self.err(
+                    Diagnostic::error(
+                        "E0062",
+                        format!("field `{}` specified more than once", f.name.name),
+                        f.name.span,
+                    )
+                    .with_label("used more than once"),
+                );
                 continue;
             }
             if !var.fields[fi].public && !self.adt_is_local(adt) {
-                self.err(Diagnostic::error("E0451", format!("field `{}` of struct `{adt_name}` is private", f.name.name), f.name.span).with_label("private field"));
+                self.err(
+                    Diagnostic::error(
+                        "E0451",
+                        format!("field `{}` of struct `{adt_name}` is private", f.name.name),
+                        f.name.span,
+                    )
+                    .with_label("private field"),
+                );
             }
             let ty = var.fields[fi].ty.subst(&targs);
             let e = self.check_expr_coerce(&f.value, &ty);
@@ -1528,13 +2163,38 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let adt_ty = Ty::Adt(adt, targs);
         let base = base.map(|b| Box::new(self.check_expr_coerce(b, &adt_ty)));
         if base.is_none() {
-            let missing: Vec<String> = var.fields.iter().enumerate().filter(|(i, _)| !out.iter().any(|(j, _)| *j == *i as u32)).map(|(_, f)| format!("`{}`", f.name)).collect();
+            let missing: Vec<String> = var
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !out.iter().any(|(j, _)| *j == *i as u32))
+                .map(|(_, f)| format!("`{}`", f.name))
+                .collect();
             if !missing.is_empty() {
-                self.err(Diagnostic::error("E0063", format!("missing field{} {} in initializer of `{adt_name}`", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")), path.span)
-                    .with_label(format!("missing {}", missing.join(", "))));
+                self.err(
+                    Diagnostic::error(
+                        "E0063",
+                        format!(
+                            "missing field{} {} in initializer of `{adt_name}`",
+                            if missing.len() == 1 { "" } else { "s" },
+                            missing.join(", ")
+                        ),
+                        path.span,
+                    )
+                    .with_label(format!("missing {}", missing.join(", "))),
+                );
             }
         }
-        Self::mk(ExprKind::Ctor { adt, variant: v, fields: out, base }, adt_ty, span)
+        Self::mk(
+            ExprKind::Ctor {
+                adt,
+                variant: v,
+                fields: out,
+                base,
+            },
+            adt_ty,
+            span,
+        )
     }
 
     // ------------------------------------------------------------ blocks and control flow
@@ -1552,7 +2212,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         if a.is("ghost") {
                             ghost = true;
                         } else {
-                            self.err(Diagnostic::error("Z0006", format!("attribute `{}` is not allowed on `let`", a.path.text()), a.span));
+                            self.err(Diagnostic::error(
+                                "Z0006",
+                                format!("attribute `{}` is not allowed on `let`", a.path.text()),
+                                a.span,
+                            ));
                         }
                     }
                     let declared = ty.as_ref().map(|t| self.lower_ty(t));
@@ -1560,12 +2224,22 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         Some(t) => self.check_expr_coerce(e, t),
                         None => self.check_expr(e),
                     });
-                    if init.as_ref().is_some_and(|e| matches!(self.resolve(&e.ty), Ty::Never)) {
+                    if init
+                        .as_ref()
+                        .is_some_and(|e| matches!(self.resolve(&e.ty), Ty::Never))
+                    {
                         diverges = true;
                     }
-                    let ty = declared.or_else(|| init.as_ref().map(|e| e.ty.clone())).unwrap_or_else(|| self.fresh(pat.span));
+                    let ty = declared
+                        .or_else(|| init.as_ref().map(|e| e.ty.clone()))
+                        .unwrap_or_else(|| self.fresh(pat.span));
                     let p = self.check_pattern(pat, &ty, true);
-                    stmts.push(Stmt::Let { pat: p, init, ghost, span: s.span });
+                    stmts.push(Stmt::Let {
+                        pat: p,
+                        init,
+                        ghost,
+                        span: s.span,
+                    });
                 }
                 ast::StmtKind::Expr { expr, semi } => {
                     for a in &s.attrs {
@@ -1576,10 +2250,16 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     let et = self.resolve(&e.ty);
                     if matches!(et, Ty::Never) {
                         diverges = true;
-                    } else if !*semi && !et.is_unit() && !et.is_error() && expr.kind.is_block_like() {
+                    } else if !*semi && !et.is_unit() && !et.is_error() && expr.kind.is_block_like()
+                    {
                         let n = self.tyname(&et);
-                        self.err(Diagnostic::error("E0308", "mismatched types", e.span).with_label(format!("expected `()`, found `{n}`"))
-                            .with_help("add `;` after the expression, or use it as the block's value"));
+                        self.err(
+                            Diagnostic::error("E0308", "mismatched types", e.span)
+                                .with_label(format!("expected `()`, found `{n}`"))
+                                .with_help(
+                                    "add `;` after the expression, or use it as the block's value",
+                                ),
+                        );
                     }
                     stmts.push(Stmt::Expr(e));
                 }
@@ -1641,7 +2321,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
-    fn check_if(&mut self, cond: &ast::Cond, then: &ast::Block, els: Option<&ast::Expr>, expect: Option<&Ty>, span: Span) -> Expr {
+    fn check_if(
+        &mut self,
+        cond: &ast::Cond,
+        then: &ast::Block,
+        els: Option<&ast::Expr>,
+        expect: Option<&Ty>,
+        span: Span,
+    ) -> Expr {
         let c = self.check_cond(cond);
         let t = self.block_expr(then, expect);
         if let CondRes::Let(..) = c {
@@ -1657,24 +2344,63 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 let tt = self.resolve(&t.ty);
                 if !tt.is_unit() && !matches!(tt, Ty::Never | Ty::Error) {
                     let n = self.tyname(&tt);
-                    self.err(Diagnostic::error("E0317", "`if` may be missing an `else` clause", span).with_label(format!("expected `()`, found `{n}`")));
+                    self.err(
+                        Diagnostic::error("E0317", "`if` may be missing an `else` clause", span)
+                            .with_label(format!("expected `()`, found `{n}`")),
+                    );
                 }
                 (t, None, Ty::unit())
             }
         };
         match c {
-            CondRes::Expr(c) => Self::mk(ExprKind::If(Box::new(c), Box::new(t), e.map(Box::new)), ty, span),
+            CondRes::Expr(c) => Self::mk(
+                ExprKind::If(Box::new(c), Box::new(t), e.map(Box::new)),
+                ty,
+                span,
+            ),
             CondRes::Let(pat, scrut) => {
                 // `if let P = e { a } else { b }` is `match e { P => a, _ => b }`.
-                let els = e.unwrap_or_else(|| Self::mk(ExprKind::Block(Block { stmts: vec![], tail: None }), Ty::unit(), span));
-                let wild = Pat { kind: PatKind::Wild, ty: scrut.ty.clone(), span: pat.span };
-                let arms = vec![Arm { span: t.span, pat, guard: None, body: t }, Arm { span: els.span, pat: wild, guard: None, body: els }];
+                let els = e.unwrap_or_else(|| {
+                    Self::mk(
+                        ExprKind::Block(Block {
+                            stmts: vec![],
+                            tail: None,
+                        }),
+                        Ty::unit(),
+                        span,
+                    )
+                });
+                let wild = Pat {
+                    kind: PatKind::Wild,
+                    ty: scrut.ty.clone(),
+                    span: pat.span,
+                };
+                let arms = vec![
+                    Arm {
+                        span: t.span,
+                        pat,
+                        guard: None,
+                        body: t,
+                    },
+                    Arm {
+                        span: els.span,
+                        pat: wild,
+                        guard: None,
+                        body: els,
+                    },
+                ];
                 Self::mk(ExprKind::Match(Box::new(scrut), arms), ty, span)
             }
         }
     }
 
-    fn check_match(&mut self, s: &ast::Expr, arms: &[ast::Arm], expect: Option<&Ty>, span: Span) -> Expr {
+    fn check_match(
+        &mut self,
+        s: &ast::Expr,
+        arms: &[ast::Arm],
+        expect: Option<&Ty>,
+        span: Span,
+    ) -> Expr {
         let scrut = self.check_expr(s);
         let st = scrut.ty.clone();
         let mut out: Vec<Arm> = Vec::new();
@@ -1682,7 +2408,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
         for a in arms {
             self.push_scope();
             let pat = self.check_pattern(&a.pat, &st, false);
-            let guard = a.guard.as_ref().map(|g| self.check_expr_coerce(g, &Ty::Bool));
+            let guard = a
+                .guard
+                .as_ref()
+                .map(|g| self.check_expr_coerce(g, &Ty::Bool));
             let body = self.check_expr_expect(&a.body, result_ty.as_ref());
             self.pop_scope();
             let body = match &result_ty {
@@ -1697,7 +2426,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     body
                 }
             };
-            out.push(Arm { pat, guard, body, span: a.span });
+            out.push(Arm {
+                pat,
+                guard,
+                body,
+                span: a.span,
+            });
         }
         let ty = result_ty.unwrap_or(Ty::Never);
         Self::mk(ExprKind::Match(Box::new(scrut), out), ty, span)
@@ -1725,32 +2459,81 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         dec.push(x);
                     }
                 }
-                _ => self.err(Diagnostic::error("Z0006", format!("attribute `{name}` is not allowed on a loop"), a.span)
-                    .with_help("loops take `#[invariant(..)]` and `#[decreases(..)]`")),
+                _ => self.err(
+                    Diagnostic::error(
+                        "Z0006",
+                        format!("attribute `{name}` is not allowed on a loop"),
+                        a.span,
+                    )
+                    .with_help("loops take `#[invariant(..)]` and `#[decreases(..)]`"),
+                ),
             }
             self.spec = outer;
         }
         (inv, dec)
     }
 
-    fn check_while(&mut self, attrs: &[ast::Attr], cond: &ast::Cond, body: &ast::Block, span: Span) -> Expr {
+    fn check_while(
+        &mut self,
+        attrs: &[ast::Attr],
+        cond: &ast::Cond,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
         self.deny_in_spec("a loop", span);
         let (invariants, decreases) = self.loop_specs(attrs);
         let c = self.check_cond(cond);
-        self.loops.push(LoopCx { is_loop: false, break_ty: None });
+        self.loops.push(LoopCx {
+            is_loop: false,
+            break_ty: None,
+        });
         let b = self.block_expr(body, Some(&Ty::unit()));
         let b = self.coerce(b, &Ty::unit(), body.span);
         self.loops.pop();
         match c {
-            CondRes::Expr(c) => Self::mk(ExprKind::While { cond: Box::new(c), body: Box::new(b), invariants, decreases }, Ty::unit(), span),
+            CondRes::Expr(c) => Self::mk(
+                ExprKind::While {
+                    cond: Box::new(c),
+                    body: Box::new(b),
+                    invariants,
+                    decreases,
+                },
+                Ty::unit(),
+                span,
+            ),
             CondRes::Let(pat, scrut) => {
                 self.pop_scope();
                 // `while let P = e { b }` is `loop { match e { P => b, _ => break } }`.
                 let brk = Self::mk(ExprKind::Break(None), Ty::Never, span);
-                let wild = Pat { kind: PatKind::Wild, ty: scrut.ty.clone(), span: pat.span };
-                let arms = vec![Arm { span: b.span, pat, guard: None, body: b }, Arm { span, pat: wild, guard: None, body: brk }];
+                let wild = Pat {
+                    kind: PatKind::Wild,
+                    ty: scrut.ty.clone(),
+                    span: pat.span,
+                };
+                let arms = vec![
+                    Arm {
+                        span: b.span,
+                        pat,
+                        guard: None,
+                        body: b,
+                    },
+                    Arm {
+                        span,
+                        pat: wild,
+                        guard: None,
+                        body: brk,
+                    },
+                ];
                 let m = Self::mk(ExprKind::Match(Box::new(scrut), arms), Ty::unit(), span);
-                Self::mk(ExprKind::Loop { body: Box::new(m), invariants, decreases }, Ty::unit(), span)
+                Self::mk(
+                    ExprKind::Loop {
+                        body: Box::new(m),
+                        invariants,
+                        decreases,
+                    },
+                    Ty::unit(),
+                    span,
+                )
             }
         }
     }
@@ -1758,58 +2541,120 @@ impl<'c, 'a> FnCx<'c, 'a> {
     fn check_loop(&mut self, attrs: &[ast::Attr], body: &ast::Block, span: Span) -> Expr {
         self.deny_in_spec("a loop", span);
         let (invariants, decreases) = self.loop_specs(attrs);
-        self.loops.push(LoopCx { is_loop: true, break_ty: None });
+        self.loops.push(LoopCx {
+            is_loop: true,
+            break_ty: None,
+        });
         let b = self.block_expr(body, Some(&Ty::unit()));
         let b = self.coerce(b, &Ty::unit(), body.span);
         let l = self.loops.pop().expect("pushed above");
         let ty = l.break_ty.unwrap_or(Ty::Never);
-        Self::mk(ExprKind::Loop { body: Box::new(b), invariants, decreases }, ty, span)
+        Self::mk(
+            ExprKind::Loop {
+                body: Box::new(b),
+                invariants,
+                decreases,
+            },
+            ty,
+            span,
+        )
     }
 
-    fn check_for(&mut self, attrs: &[ast::Attr], pat: &ast::Pat, iter: &ast::Expr, body: &ast::Block, span: Span) -> Expr {
+    fn check_for(
+        &mut self,
+        attrs: &[ast::Attr],
+        pat: &ast::Pat,
+        iter: &ast::Expr,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
         self.deny_in_spec("a loop", span);
         match &iter.kind {
-            ast::ExprKind::Range { lo: Some(lo), hi: Some(hi), inclusive } => {
+            ast::ExprKind::Range {
+                lo: Some(lo),
+                hi: Some(hi),
+                inclusive,
+            } => {
                 let lo = self.check_expr(lo);
                 let hi = self.check_expr(hi);
                 let t = lo.ty.clone();
                 let hspan = hi.span;
                 let hi = self.coerce(hi, &t, hspan);
                 let rt = self.resolve(&t);
-                let int_ok = matches!(rt, Ty::Int(_) | Ty::Error) || matches!(rt, Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Int);
+                let int_ok = matches!(rt, Ty::Int(_) | Ty::Error)
+                    || matches!(rt, Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Int);
                 if !int_ok {
                     let n = self.tyname(&rt);
-                    self.err(Diagnostic::error("E0277", format!("the range `{n}..` is not an iterator: ranges of integers only"), iter.span));
+                    self.err(Diagnostic::error(
+                        "E0277",
+                        format!("the range `{n}..` is not an iterator: ranges of integers only"),
+                        iter.span,
+                    ));
                 }
                 self.push_scope();
                 let var = match &pat.kind {
-                    ast::PatKind::Ident { name, mutable, sub: None, by_ref: false } => self.new_local(&name.name, t.clone(), *mutable, pat.span, LocalKind::Let),
-                    ast::PatKind::Wild => self.new_local("_", t.clone(), false, pat.span, LocalKind::Let),
+                    ast::PatKind::Ident {
+                        name,
+                        mutable,
+                        sub: None,
+                        by_ref: false,
+                    } => self.new_local(&name.name, t.clone(), *mutable, pat.span, LocalKind::Let),
+                    ast::PatKind::Wild => {
+                        self.new_local("_", t.clone(), false, pat.span, LocalKind::Let)
+                    }
                     _ => {
-                        self.err(Diagnostic::error("Z0007", "the variable of a range `for` loop must be a name or `_`", pat.span));
+                        self.err(Diagnostic::error(
+                            "Z0007",
+                            "the variable of a range `for` loop must be a name or `_`",
+                            pat.span,
+                        ));
                         self.new_local("_", t.clone(), false, pat.span, LocalKind::Let)
                     }
                 };
                 let (invariants, decreases) = self.loop_specs(attrs);
-                self.loops.push(LoopCx { is_loop: false, break_ty: None });
+                self.loops.push(LoopCx {
+                    is_loop: false,
+                    break_ty: None,
+                });
                 let b = self.block_expr(body, Some(&Ty::unit()));
                 let b = self.coerce(b, &Ty::unit(), body.span);
                 self.loops.pop();
                 self.pop_scope();
-                Self::mk(ExprKind::ForRange { var, lo: Box::new(lo), hi: Box::new(hi), inclusive: *inclusive, body: Box::new(b), invariants, decreases }, Ty::unit(), span)
+                Self::mk(
+                    ExprKind::ForRange {
+                        var,
+                        lo: Box::new(lo),
+                        hi: Box::new(hi),
+                        inclusive: *inclusive,
+                        body: Box::new(b),
+                        invariants,
+                        decreases,
+                    },
+                    Ty::unit(),
+                    span,
+                )
             }
             _ => {
                 // `for x in s.iter()` and `for x in &s`: elements by shared reference.
                 let seq_src = match &iter.kind {
-                    ast::ExprKind::MethodCall(m) if m.method.name == "iter" && m.args.is_empty() => Some(&m.receiver),
-                    ast::ExprKind::Ref { mutable: false, expr } => Some(&**expr),
+                    ast::ExprKind::MethodCall(m)
+                        if m.method.name == "iter" && m.args.is_empty() =>
+                    {
+                        Some(&m.receiver)
+                    }
+                    ast::ExprKind::Ref {
+                        mutable: false,
+                        expr,
+                    } => Some(&**expr),
                     _ => None,
                 };
                 let Some(seq_src) = seq_src else {
                     let e = self.check_expr(iter);
                     let n = self.tyname(&e.ty);
-                    self.err(Diagnostic::error("E0277", format!("`{n}` is not an iterator"), iter.span)
-                        .with_help("VeZ loops over ranges `a..b`, `a..=b`, and `slice.iter()`"));
+                    self.err(
+                        Diagnostic::error("E0277", format!("`{n}` is not an iterator"), iter.span)
+                            .with_help("VeZ loops over ranges `a..b`, `a..=b`, and `slice.iter()`"),
+                    );
                     return Self::error_expr(span);
                 };
                 let seq = self.check_expr(seq_src);
@@ -1823,7 +2668,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 });
                 let Some((k, elem)) = found else {
                     let n = self.tyname(&st);
-                    self.err(Diagnostic::error("E0599", format!("no method named `iter` found for `{n}`"), iter.span));
+                    self.err(Diagnostic::error(
+                        "E0599",
+                        format!("no method named `iter` found for `{n}`"),
+                        iter.span,
+                    ));
                     return Self::error_expr(span);
                 };
                 let seq = self.apply_derefs(seq, &steps, k);
@@ -1832,26 +2681,51 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 let p = self.check_pattern(pat, &Ty::Ref(false, Box::new(elem)), true);
                 let (invariants, decreases) = self.loop_specs(attrs);
                 if !decreases.is_empty() {
-                    self.err(Diagnostic::error("Z0006", "a `for` loop over a slice always terminates: `#[decreases]` is not needed", span));
+                    self.err(Diagnostic::error(
+                        "Z0006",
+                        "a `for` loop over a slice always terminates: `#[decreases]` is not needed",
+                        span,
+                    ));
                 }
-                self.loops.push(LoopCx { is_loop: false, break_ty: None });
+                self.loops.push(LoopCx {
+                    is_loop: false,
+                    break_ty: None,
+                });
                 let b = self.block_expr(body, Some(&Ty::unit()));
                 let b = self.coerce(b, &Ty::unit(), body.span);
                 self.loops.pop();
                 self.pop_scope();
-                Self::mk(ExprKind::ForEach { pat: p, index, seq: Box::new(seq), body: Box::new(b), invariants }, Ty::unit(), span)
+                Self::mk(
+                    ExprKind::ForEach {
+                        pat: p,
+                        index,
+                        seq: Box::new(seq),
+                        body: Box::new(b),
+                        invariants,
+                    },
+                    Ty::unit(),
+                    span,
+                )
             }
         }
     }
 
     // ------------------------------------------------------------ macros
 
-    fn format_args(&mut self, args: &[ast::Expr], span: Span) -> Option<(Vec<FmtPiece>, Vec<Expr>)> {
+    fn format_args(
+        &mut self,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Option<(Vec<FmtPiece>, Vec<Expr>)> {
         let Some(first) = args.first() else {
             return Some((vec![], vec![]));
         };
         let ast::ExprKind::Lit(ast::Lit::Str(s)) = &first.kind else {
-            self.err(Diagnostic::error("Z0006", "format argument must be a string literal", first.span));
+            self.err(Diagnostic::error(
+                "Z0006",
+                "format argument must be a string literal",
+                first.span,
+            ));
             return None;
         };
         let parts = match fmt::parse(s) {
@@ -1870,7 +2744,16 @@ impl<'c, 'a> FnCx<'c, 'a> {
         };
         let mut out: Vec<Expr> = args[1..].iter().map(|a| self.check_expr(a)).collect();
         for name in captured {
-            let p = ast::Path { segments: vec![ast::PathSegment { ident: ast::Ident { name, span: first.span }, generics: None }], span: first.span };
+            let p = ast::Path {
+                segments: vec![ast::PathSegment {
+                    ident: ast::Ident {
+                        name,
+                        span: first.span,
+                    },
+                    generics: None,
+                }],
+                span: first.span,
+            };
             let e = self.check_path_expr(&p, first.span);
             out.push(e);
         }
@@ -1895,10 +2778,16 @@ impl<'c, 'a> FnCx<'c, 'a> {
         match (n, list) {
             ("println" | "print" | "eprintln" | "eprint" | "format", Some(l)) => {
                 if l.is_empty() && n != "println" && n != "eprintln" {
-                    self.err(Diagnostic::error("Z0006", format!("`{n}!` requires at least a format string argument"), span));
+                    self.err(Diagnostic::error(
+                        "Z0006",
+                        format!("`{n}!` requires at least a format string argument"),
+                        span,
+                    ));
                     return Self::error_expr(span);
                 }
-                let Some((pieces, args)) = self.format_args(l, span) else { return Self::error_expr(span) };
+                let Some((pieces, args)) = self.format_args(l, span) else {
+                    return Self::error_expr(span);
+                };
                 let kind = match n {
                     "println" => PrintKind::Println,
                     "print" => PrintKind::Print,
@@ -1906,13 +2795,27 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     "eprint" => PrintKind::Eprint,
                     _ => PrintKind::Format,
                 };
-                let ty = if kind == PrintKind::Format { self.string_ty() } else { Ty::unit() };
+                let ty = if kind == PrintKind::Format {
+                    self.string_ty()
+                } else {
+                    Ty::unit()
+                };
                 Self::mk(ExprKind::Print { kind, pieces, args }, ty, span)
             }
             ("assert", Some(l)) if !l.is_empty() => {
                 let cond = self.check_expr_coerce(&l[0], &Ty::Bool);
-                let Some((pieces, args)) = self.format_args(&l[1..], span) else { return Self::error_expr(span) };
-                Self::mk(ExprKind::Assert { cond: Box::new(cond), pieces, args }, Ty::unit(), span)
+                let Some((pieces, args)) = self.format_args(&l[1..], span) else {
+                    return Self::error_expr(span);
+                };
+                Self::mk(
+                    ExprKind::Assert {
+                        cond: Box::new(cond),
+                        pieces,
+                        args,
+                    },
+                    Ty::unit(),
+                    span,
+                )
             }
             ("assert_eq" | "assert_ne", Some(l)) if l.len() >= 2 => {
                 let a = self.check_expr(&l[0]);
@@ -1921,16 +2824,42 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 let bspan = b.span;
                 let b = self.coerce(b, &ta, bspan);
                 let _ = tb;
-                self.obligations.push((ta.clone(), Bound::Std(StdTrait::PartialEq), span));
-                self.obligations.push((ta, Bound::Std(StdTrait::Debug), span));
-                let op = if n == "assert_eq" { ast::BinOp::Eq } else { ast::BinOp::Ne };
-                let cond = Self::mk(ExprKind::Binary(op, Box::new(a), Box::new(b)), Ty::Bool, span);
-                let Some((pieces, args)) = self.format_args(&l[2..], span) else { return Self::error_expr(span) };
-                Self::mk(ExprKind::Assert { cond: Box::new(cond), pieces, args }, Ty::unit(), span)
+                self.obligations
+                    .push((ta.clone(), Bound::Std(StdTrait::PartialEq), span));
+                self.obligations
+                    .push((ta, Bound::Std(StdTrait::Debug), span));
+                let op = if n == "assert_eq" {
+                    ast::BinOp::Eq
+                } else {
+                    ast::BinOp::Ne
+                };
+                let cond = Self::mk(
+                    ExprKind::Binary(op, Box::new(a), Box::new(b)),
+                    Ty::Bool,
+                    span,
+                );
+                let Some((pieces, args)) = self.format_args(&l[2..], span) else {
+                    return Self::error_expr(span);
+                };
+                Self::mk(
+                    ExprKind::Assert {
+                        cond: Box::new(cond),
+                        pieces,
+                        args,
+                    },
+                    Ty::unit(),
+                    span,
+                )
             }
             ("panic" | "unreachable", Some(l)) => {
-                let Some((pieces, args)) = self.format_args(l, span) else { return Self::error_expr(span) };
-                let kind = if n == "panic" { PanicKind::Panic } else { PanicKind::Unreachable };
+                let Some((pieces, args)) = self.format_args(l, span) else {
+                    return Self::error_expr(span);
+                };
+                let kind = if n == "panic" {
+                    PanicKind::Panic
+                } else {
+                    PanicKind::Unreachable
+                };
                 Self::mk(ExprKind::Panic { kind, pieces, args }, Ty::Never, span)
             }
             ("vec", Some(l)) => {
@@ -1940,15 +2869,22 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 Self::mk(ExprKind::VecLit(items), ty, span)
             }
             ("vec", None) => {
-                let ast::MacroArgs::Repeat(x, count) = args else { unreachable!("matched Repeat") };
+                let ast::MacroArgs::Repeat(x, count) = args else {
+                    unreachable!("matched Repeat")
+                };
                 let v = self.check_expr(x);
                 let c = self.check_expr_coerce(count, &Ty::usize());
-                self.obligations.push((v.ty.clone(), Bound::Std(StdTrait::Clone), x.span));
+                self.obligations
+                    .push((v.ty.clone(), Bound::Std(StdTrait::Clone), x.span));
                 let ty = self.vec_ty(v.ty.clone());
                 Self::mk(ExprKind::VecRepeat(Box::new(v), Box::new(c)), ty, span)
             }
             ("assert" | "assert_eq" | "assert_ne", _) => {
-                self.err(Diagnostic::error("Z0006", format!("`{n}!` is missing its arguments"), span));
+                self.err(Diagnostic::error(
+                    "Z0006",
+                    format!("`{n}!` is missing its arguments"),
+                    span,
+                ));
                 Self::error_expr(span)
             }
             _ => {
@@ -1973,19 +2909,42 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
-    fn check_launch(&mut self, kernel: &ast::Path, grid: &ast::Expr, block: &ast::Expr, args: &[ast::Expr], span: Span) -> Expr {
+    fn check_launch(
+        &mut self,
+        kernel: &ast::Path,
+        grid: &ast::Expr,
+        block: &ast::Expr,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Expr {
         self.deny_in_spec("a kernel launch", span);
         let dim = Ty::Tuple(vec![Ty::Int(IntTy::U32); 3]);
         let g = self.check_expr_coerce(grid, &dim);
         let b = self.check_expr_coerce(block, &dim);
         match self.resolve_value(kernel) {
             Ok(ValueRes::Fn(f, generics)) if self.fn_is_kernel(f) => {
-                let params: Vec<Ty> = self.cx.program.fns[f.0 as usize].param_tys().map(|t| t.subst(&generics)).collect();
+                let params: Vec<Ty> = self.cx.program.fns[f.0 as usize]
+                    .param_tys()
+                    .map(|t| t.subst(&generics))
+                    .collect();
                 let a = self.check_args(&params, args, span, "kernel");
-                Self::mk(ExprKind::Launch { kernel: f, grid: Box::new(g), block: Box::new(b), args: a }, Ty::unit(), span)
+                Self::mk(
+                    ExprKind::Launch {
+                        kernel: f,
+                        grid: Box::new(g),
+                        block: Box::new(b),
+                        args: a,
+                    },
+                    Ty::unit(),
+                    span,
+                )
             }
             Ok(_) => {
-                self.err(Diagnostic::error("Z0009", format!("`{}` is not a `#[gpu::kernel]` function", kernel.text()), kernel.span));
+                self.err(Diagnostic::error(
+                    "Z0009",
+                    format!("`{}` is not a `#[gpu::kernel]` function", kernel.text()),
+                    kernel.span,
+                ));
                 Self::error_expr(span)
             }
             Err(d) => {
@@ -2003,35 +2962,66 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let lang = &p.lang;
         match b {
             Bound::User(tr) => match t {
-                Ty::Param(i, _) => self.generics.get(*i as usize).is_some_and(|g| g.bounds.contains(&b)),
-                _ => self.cx.impls.iter().any(|imp| imp.trait_id == Some(tr) && crate::mono::matches_impl(&imp.self_ty, t)),
+                Ty::Param(i, _) => self
+                    .generics
+                    .get(*i as usize)
+                    .is_some_and(|g| g.bounds.contains(&b)),
+                _ => self.cx.impls.iter().any(|imp| {
+                    imp.trait_id == Some(tr) && crate::mono::matches_impl(&imp.self_ty, t)
+                }),
             },
             Bound::Std(s) => {
                 if let Ty::Param(i, _) = t {
-                    let bs = &self.generics.get(*i as usize).map(|g| g.bounds.clone()).unwrap_or_default();
+                    let bs = &self
+                        .generics
+                        .get(*i as usize)
+                        .map(|g| g.bounds.clone())
+                        .unwrap_or_default();
                     let has = |x: StdTrait| bs.contains(&Bound::Std(x));
                     return match s {
                         StdTrait::Sized => true,
                         StdTrait::Clone => has(StdTrait::Clone) || has(StdTrait::Copy),
-                        StdTrait::PartialEq => has(StdTrait::PartialEq) || has(StdTrait::Eq) || has(StdTrait::PartialOrd) || has(StdTrait::Ord),
+                        StdTrait::PartialEq => {
+                            has(StdTrait::PartialEq)
+                                || has(StdTrait::Eq)
+                                || has(StdTrait::PartialOrd)
+                                || has(StdTrait::Ord)
+                        }
                         StdTrait::PartialOrd => has(StdTrait::PartialOrd) || has(StdTrait::Ord),
                         StdTrait::Eq => has(StdTrait::Eq) || has(StdTrait::Ord),
                         x => has(x),
                     };
                 }
-                let all = |ts: &[Ty], s: StdTrait| ts.iter().all(|t| self.implements(t, Bound::Std(s)));
+                let all =
+                    |ts: &[Ty], s: StdTrait| ts.iter().all(|t| self.implements(t, Bound::Std(s)));
                 match t {
                     Ty::Error | Ty::Never => true,
-                    Ty::Int(_) | Ty::Bool | Ty::Char => !matches!(s, StdTrait::Sized) || true,
+                    Ty::Int(_) | Ty::Bool | Ty::Char => true,
                     Ty::Float(_) => !matches!(s, StdTrait::Eq | StdTrait::Ord),
-                    Ty::Str => matches!(s, StdTrait::PartialEq | StdTrait::Eq | StdTrait::PartialOrd | StdTrait::Ord | StdTrait::Debug | StdTrait::Display),
+                    Ty::Str => matches!(
+                        s,
+                        StdTrait::PartialEq
+                            | StdTrait::Eq
+                            | StdTrait::PartialOrd
+                            | StdTrait::Ord
+                            | StdTrait::Debug
+                            | StdTrait::Display
+                    ),
                     Ty::Ref(m, inner) => match s {
                         StdTrait::Copy | StdTrait::Clone => !m,
                         StdTrait::Default => false,
                         _ => self.implements(inner, b),
                     },
                     Ty::Tuple(ts) => s != StdTrait::Display && all(ts, s),
-                    Ty::Array(e, _) | Ty::Slice(e) => s != StdTrait::Display && !(matches!(t, Ty::Slice(_)) && matches!(s, StdTrait::Copy | StdTrait::Clone | StdTrait::Default)) && self.implements(e, b),
+                    Ty::Array(e, _) | Ty::Slice(e) => {
+                        s != StdTrait::Display
+                            && !(matches!(t, Ty::Slice(_))
+                                && matches!(
+                                    s,
+                                    StdTrait::Copy | StdTrait::Clone | StdTrait::Default
+                                ))
+                            && self.implements(e, b)
+                    }
                     Ty::Adt(id, args) => {
                         let adt = p.adt(*id);
                         if Some(*id) == lang.string {
@@ -2050,7 +3040,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         if s == StdTrait::Display {
                             return false;
                         }
-                        let derived = adt.derives.contains(&s) || (s == StdTrait::PartialEq && adt.derives.contains(&StdTrait::Eq)) || (s == StdTrait::Clone && adt.derives.contains(&StdTrait::Copy));
+                        let derived = adt.derives.contains(&s)
+                            || (s == StdTrait::PartialEq && adt.derives.contains(&StdTrait::Eq))
+                            || (s == StdTrait::Clone && adt.derives.contains(&StdTrait::Copy));
                         derived && all(args, s)
                     }
                     Ty::Param(..) | Ty::Infer(_) | Ty::ConstVal(_) => true,
@@ -2073,12 +3065,21 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     Bound::User(tr) => self.cx.program.traits[tr.0 as usize].name.clone(),
                 };
                 let what = match b {
-                    Bound::Std(StdTrait::PartialEq) => format!("binary operation `==` cannot be applied to type `{n}`"),
-                    Bound::Std(StdTrait::PartialOrd) => format!("binary operation `<` cannot be applied to type `{n}`"),
+                    Bound::Std(StdTrait::PartialEq) => {
+                        format!("binary operation `==` cannot be applied to type `{n}`")
+                    }
+                    Bound::Std(StdTrait::PartialOrd) => {
+                        format!("binary operation `<` cannot be applied to type `{n}`")
+                    }
                     _ => format!("the trait bound `{n}: {tn}` is not satisfied"),
                 };
-                let code = if matches!(b, Bound::Std(StdTrait::PartialEq | StdTrait::PartialOrd)) { "E0369" } else { "E0277" };
-                let mut d = Diagnostic::error(code, what, span).with_label(format!("the trait `{tn}` is not implemented for `{n}`"));
+                let code = if matches!(b, Bound::Std(StdTrait::PartialEq | StdTrait::PartialOrd)) {
+                    "E0369"
+                } else {
+                    "E0277"
+                };
+                let mut d = Diagnostic::error(code, what, span)
+                    .with_label(format!("the trait `{tn}` is not implemented for `{n}`"));
                 if let Ty::Adt(..) = z {
                     if matches!(b, Bound::Std(_)) {
                         d = d.with_help(format!("consider adding `#[derive({tn})]` to the type"));
@@ -2093,11 +3094,29 @@ impl<'c, 'a> FnCx<'c, 'a> {
             if z.references_error() || z.has_infer() {
                 continue;
             }
-            let tr = if debug { StdTrait::Debug } else { StdTrait::Display };
+            let tr = if debug {
+                StdTrait::Debug
+            } else {
+                StdTrait::Display
+            };
             if !self.implements(&z, Bound::Std(tr)) {
                 let n = self.cx.ty_name(&z);
-                let mut d = Diagnostic::error("E0277", format!("`{n}` doesn't implement `{}`", if debug { "Debug" } else { "std::fmt::Display" }), span)
-                    .with_label(format!("`{n}` cannot be formatted {}", if debug { "using `{:?}`" } else { "with the default formatter" }));
+                let mut d = Diagnostic::error(
+                    "E0277",
+                    format!(
+                        "`{n}` doesn't implement `{}`",
+                        if debug { "Debug" } else { "std::fmt::Display" }
+                    ),
+                    span,
+                )
+                .with_label(format!(
+                    "`{n}` cannot be formatted {}",
+                    if debug {
+                        "using `{:?}`"
+                    } else {
+                        "with the default formatter"
+                    }
+                ));
                 if !debug {
                     d = d.with_help("use `{:?}` (Debug) instead");
                 }
@@ -2136,12 +3155,21 @@ impl<'c, 'a> FnCx<'c, 'a> {
         if let ExprKind::Lit(LitValue::Int(_)) = &e.kind {
             if matches!(e.ty, Ty::Float(_)) {
                 // An integer literal used as a float: rustc rejects it.
-                self.err(Diagnostic::error("E0308", "mismatched types", e.span).with_label("expected floating-point number, found integer").with_help("use a float literal such as `1.0`"));
+                self.err(
+                    Diagnostic::error("E0308", "mismatched types", e.span)
+                        .with_label("expected floating-point number, found integer")
+                        .with_help("use a float literal such as `1.0`"),
+                );
             }
         }
         // Loop invariants and decreases clauses are specifications; the rest of a loop is not.
         match &mut e.kind {
-            ExprKind::While { cond, body, invariants, decreases } => {
+            ExprKind::While {
+                cond,
+                body,
+                invariants,
+                decreases,
+            } => {
                 for x in invariants.iter_mut().chain(decreases.iter_mut()) {
                     self.finish_expr(x, true);
                 }
@@ -2149,14 +3177,25 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 self.finish_expr(body, child_spec);
                 return;
             }
-            ExprKind::Loop { body, invariants, decreases } => {
+            ExprKind::Loop {
+                body,
+                invariants,
+                decreases,
+            } => {
                 for x in invariants.iter_mut().chain(decreases.iter_mut()) {
                     self.finish_expr(x, true);
                 }
                 self.finish_expr(body, child_spec);
                 return;
             }
-            ExprKind::ForRange { lo, hi, body, invariants, decreases, .. } => {
+            ExprKind::ForRange {
+                lo,
+                hi,
+                body,
+                invariants,
+                decreases,
+                ..
+            } => {
                 for x in invariants.iter_mut().chain(decreases.iter_mut()) {
                     self.finish_expr(x, true);
                 }
@@ -2165,7 +3204,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 self.finish_expr(body, child_spec);
                 return;
             }
-            ExprKind::ForEach { pat, seq, body, invariants, .. } => {
+            ExprKind::ForEach {
+                pat,
+                seq,
+                body,
+                invariants,
+                ..
+            } => {
                 for x in invariants.iter_mut() {
                     self.finish_expr(x, true);
                 }
@@ -2217,8 +3262,18 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         unknown = true;
                         self.vars[w as usize].value = Some(Ty::Error);
                         let vspan = self.vars[w as usize].span;
-                        self.err(Diagnostic::error("E0282", "type annotations needed", if vspan == Span::default() { span } else { vspan })
-                            .with_label("cannot infer type"));
+                        self.err(
+                            Diagnostic::error(
+                                "E0282",
+                                "type annotations needed",
+                                if vspan == Span::default() {
+                                    span
+                                } else {
+                                    vspan
+                                },
+                            )
+                            .with_label("cannot infer type"),
+                        );
                     }
                 }
             }

@@ -39,7 +39,8 @@ fn as_i128(c: &PatConst) -> Option<i128> {
 /// Whether `c` is covered by pattern constructor `row` (equal, or inside its range).
 fn covers(row: &Ctor, c: &Ctor) -> bool {
     match (row, c) {
-        (Ctor::Range(lo, hi, incl), Ctor::Const(v)) => match (as_i128(lo), as_i128(hi), as_i128(v)) {
+        (Ctor::Range(lo, hi, incl), Ctor::Const(v)) => match (as_i128(lo), as_i128(hi), as_i128(v))
+        {
             (Some(l), Some(h), Some(x)) => l <= x && (x < h || *incl && x == h),
             _ => false,
         },
@@ -55,14 +56,29 @@ impl<'p> Checker<'p> {
             PatKind::Binding { sub: Some(s), .. } => self.lower(s),
             PatKind::Const(PatConst::Bool(b)) => vec![DPat::Ctor(Ctor::Bool(*b), vec![])],
             PatKind::Const(c) => vec![DPat::Ctor(Ctor::Const(c.clone()), vec![])],
-            PatKind::Range { lo, hi, inclusive } => vec![DPat::Ctor(Ctor::Range(lo.clone(), hi.clone(), *inclusive), vec![])],
+            PatKind::Range { lo, hi, inclusive } => vec![DPat::Ctor(
+                Ctor::Range(lo.clone(), hi.clone(), *inclusive),
+                vec![],
+            )],
             PatKind::ConstItem(c) => vec![DPat::Ctor(Ctor::Named(*c), vec![])],
             PatKind::Tuple(ps) => self.product(Ctor::Single, ps),
-            PatKind::Variant { adt, variant, fields } => {
-                let c = if self.program.adt(*adt).is_enum { Ctor::Variant(*variant) } else { Ctor::Single };
+            PatKind::Variant {
+                adt,
+                variant,
+                fields,
+            } => {
+                let c = if self.program.adt(*adt).is_enum {
+                    Ctor::Variant(*variant)
+                } else {
+                    Ctor::Single
+                };
                 self.product(c, fields)
             }
-            PatKind::Deref(q) => self.lower(q).into_iter().map(|d| DPat::Ctor(Ctor::Single, vec![d])).collect(),
+            PatKind::Deref(q) => self
+                .lower(q)
+                .into_iter()
+                .map(|d| DPat::Ctor(Ctor::Single, vec![d]))
+                .collect(),
             PatKind::Or(ps) => ps.iter().flat_map(|q| self.lower(q)).collect(),
         }
     }
@@ -85,7 +101,9 @@ impl<'p> Checker<'p> {
                 acc.truncate(4096);
             }
         }
-        acc.into_iter().map(|fields| DPat::Ctor(c.clone(), fields)).collect()
+        acc.into_iter()
+            .map(|fields| DPat::Ctor(c.clone(), fields))
+            .collect()
     }
 
     /// All constructors of a type, when finitely many.
@@ -112,8 +130,16 @@ impl<'p> Checker<'p> {
         match (c, t) {
             (Ctor::Single, Ty::Tuple(ts)) => ts.clone(),
             (Ctor::Single, Ty::Ref(_, inner)) => vec![(**inner).clone()],
-            (Ctor::Single, Ty::Adt(id, args)) => self.program.adt(*id).variants[0].fields.iter().map(|f| f.ty.subst(args)).collect(),
-            (Ctor::Variant(v), Ty::Adt(id, args)) => self.program.adt(*id).variants[*v as usize].fields.iter().map(|f| f.ty.subst(args)).collect(),
+            (Ctor::Single, Ty::Adt(id, args)) => self.program.adt(*id).variants[0]
+                .fields
+                .iter()
+                .map(|f| f.ty.subst(args))
+                .collect(),
+            (Ctor::Variant(v), Ty::Adt(id, args)) => self.program.adt(*id).variants[*v as usize]
+                .fields
+                .iter()
+                .map(|f| f.ty.subst(args))
+                .collect(),
             _ => vec![],
         }
     }
@@ -128,7 +154,11 @@ impl<'p> Checker<'p> {
                     out.push(v);
                 }
                 DPat::Ctor(rc, fields) if covers(rc, c) => {
-                    let mut v = if fields.len() == arity { fields.clone() } else { vec![DPat::Wild; arity] };
+                    let mut v = if fields.len() == arity {
+                        fields.clone()
+                    } else {
+                        vec![DPat::Wild; arity]
+                    };
                     v.extend_from_slice(&r[1..]);
                     out.push(v);
                 }
@@ -139,7 +169,13 @@ impl<'p> Checker<'p> {
     }
 
     /// Is `v` useful against `rows`? If so, a witness (one pattern text per column).
-    fn useful(&self, rows: &[Vec<DPat>], v: &[DPat], tys: &[Ty], depth: u32) -> Option<Vec<String>> {
+    fn useful(
+        &self,
+        rows: &[Vec<DPat>],
+        v: &[DPat],
+        tys: &[Ty],
+        depth: u32,
+    ) -> Option<Vec<String>> {
         if v.is_empty() {
             return if rows.is_empty() { Some(vec![]) } else { None };
         }
@@ -154,16 +190,23 @@ impl<'p> Checker<'p> {
                 let m = self.specialize(rows, c, arity);
                 let mut nv = fields.clone();
                 nv.extend_from_slice(&v[1..]);
-                let mut ntys = if ftys.len() == arity { ftys } else { vec![Ty::Error; arity] };
+                let mut ntys = if ftys.len() == arity {
+                    ftys
+                } else {
+                    vec![Ty::Error; arity]
+                };
                 ntys.extend_from_slice(&tys[1..]);
                 let w = self.useful(&m, &nv, &ntys, depth + 1)?;
                 Some(self.rebuild(c, t, w, arity))
             }
             DPat::Wild => {
-                let used: Vec<&Ctor> = rows.iter().filter_map(|r| match &r[0] {
-                    DPat::Ctor(c, _) => Some(c),
-                    DPat::Wild => None,
-                }).collect();
+                let used: Vec<&Ctor> = rows
+                    .iter()
+                    .filter_map(|r| match &r[0] {
+                        DPat::Ctor(c, _) => Some(c),
+                        DPat::Wild => None,
+                    })
+                    .collect();
                 let all = self.all_ctors(t);
                 if let Some(all) = &all {
                     if !all.is_empty() && all.iter().all(|c| used.iter().any(|u| covers(u, c))) {
@@ -182,7 +225,11 @@ impl<'p> Checker<'p> {
                         return None;
                     }
                 }
-                let d: Vec<Vec<DPat>> = rows.iter().filter(|r| matches!(r[0], DPat::Wild)).map(|r| r[1..].to_vec()).collect();
+                let d: Vec<Vec<DPat>> = rows
+                    .iter()
+                    .filter(|r| matches!(r[0], DPat::Wild))
+                    .map(|r| r[1..].to_vec())
+                    .collect();
                 let mut w = self.useful(&d, &v[1..], &tys[1..], depth + 1)?;
                 let head = match &all {
                     Some(all) => match all.iter().find(|c| !used.iter().any(|u| covers(u, c))) {
@@ -218,8 +265,13 @@ impl<'p> Checker<'p> {
     fn variant_text(&self, id: crate::ty::AdtId, v: u32, args: &[String]) -> String {
         let adt = self.program.adt(id);
         let var = &adt.variants[v as usize];
-        let in_prelude = Some(id) == self.program.lang.option || Some(id) == self.program.lang.result;
-        let name = if !adt.is_enum || in_prelude { var.name.clone() } else { format!("{}::{}", adt.name, var.name) };
+        let in_prelude =
+            Some(id) == self.program.lang.option || Some(id) == self.program.lang.result;
+        let name = if !adt.is_enum || in_prelude {
+            var.name.clone()
+        } else {
+            format!("{}::{}", adt.name, var.name)
+        };
         match var.kind {
             CtorKind::Unit => name,
             CtorKind::Tuple => format!("{name}({})", args.join(", ")),
@@ -227,21 +279,42 @@ impl<'p> Checker<'p> {
                 if args.iter().all(|a| a == "_") {
                     format!("{name} {{ .. }}")
                 } else {
-                    let fs: Vec<String> = var.fields.iter().zip(args).map(|(f, a)| format!("{}: {a}", f.name)).collect();
+                    let fs: Vec<String> = var
+                        .fields
+                        .iter()
+                        .zip(args)
+                        .map(|(f, a)| format!("{}: {a}", f.name))
+                        .collect();
                     format!("{name} {{ {} }}", fs.join(", "))
                 }
             }
         }
     }
 
-    fn check_match(&self, scrut_ty: &Ty, arms: &[Arm], span: vez_syntax::Span, diags: &mut Vec<Diagnostic>) {
+    fn check_match(
+        &self,
+        scrut_ty: &Ty,
+        arms: &[Arm],
+        span: vez_syntax::Span,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         let mut rows: Vec<Vec<DPat>> = Vec::new();
         let tys = vec![scrut_ty.clone()];
         for arm in arms {
             let alts = self.lower(&arm.pat);
-            let reachable = alts.iter().any(|a| self.useful(&rows, std::slice::from_ref(a), &tys, 0).is_some());
+            let reachable = alts.iter().any(|a| {
+                self.useful(&rows, std::slice::from_ref(a), &tys, 0)
+                    .is_some()
+            });
             if !reachable && !scrut_ty.references_error() {
-                diags.push(Diagnostic::warning("unreachable_patterns", "unreachable pattern", arm.pat.span).with_label("no value can reach this arm"));
+                diags.push(
+                    Diagnostic::warning(
+                        "unreachable_patterns",
+                        "unreachable pattern",
+                        arm.pat.span,
+                    )
+                    .with_label("no value can reach this arm"),
+                );
             }
             if arm.guard.is_none() {
                 rows.extend(alts.into_iter().map(|a| vec![a]));

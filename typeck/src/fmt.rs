@@ -39,7 +39,12 @@ pub fn parse(s: &str) -> Result<Vec<Part>, String> {
                     match chars.next() {
                         Some('}') => break,
                         Some(c) => inner.push(c),
-                        None => return Err("invalid format string: expected `}` but string was terminated".into()),
+                        None => {
+                            return Err(
+                                "invalid format string: expected `}` but string was terminated"
+                                    .into(),
+                            )
+                        }
                     }
                 }
                 let (arg, spec) = match inner.split_once(':') {
@@ -58,7 +63,9 @@ pub fn parse(s: &str) -> Result<Vec<Part>, String> {
                 } else if arg.chars().all(|c| c.is_alphanumeric() || c == '_') {
                     ArgRef::Name(arg.to_string())
                 } else {
-                    return Err(format!("invalid format string: invalid argument name `{arg}`"));
+                    return Err(format!(
+                        "invalid format string: invalid argument name `{arg}`"
+                    ));
                 };
                 if !lit.is_empty() {
                     parts.push(Part::Lit(std::mem::take(&mut lit)));
@@ -102,12 +109,20 @@ pub fn number(parts: Vec<Part>, n_args: usize) -> Result<(Vec<FmtPiece>, Vec<Str
                 if index < n_args {
                     used[index] = true;
                 } else if index >= n_args + captured.len() {
-                    let count = pieces.iter().filter(|p| matches!(p, FmtPiece::Arg { .. })).count() + 1;
-                    return Err(format!("{count} positional argument{} in format string, but there {}", if count == 1 { "" } else { "s" }, match n_args {
-                        0 => "are no arguments".to_string(),
-                        1 => "is 1 argument".to_string(),
-                        n => format!("are {n} arguments"),
-                    }));
+                    let count = pieces
+                        .iter()
+                        .filter(|p| matches!(p, FmtPiece::Arg { .. }))
+                        .count()
+                        + 1;
+                    return Err(format!(
+                        "{count} positional argument{} in format string, but there {}",
+                        if count == 1 { "" } else { "s" },
+                        match n_args {
+                            0 => "are no arguments".to_string(),
+                            1 => "is 1 argument".to_string(),
+                            n => format!("are {n} arguments"),
+                        }
+                    ));
                 }
                 pieces.push(FmtPiece::Arg { index, debug });
             }
@@ -115,7 +130,12 @@ pub fn number(parts: Vec<Part>, n_args: usize) -> Result<(Vec<FmtPiece>, Vec<Str
     }
     if let Some(unused) = used.iter().position(|u| !u) {
         let extra = used.iter().filter(|u| !**u).count();
-        return Err(format!("{} argument{} never used (argument {})", extra, if extra == 1 { "" } else { "s" }, unused + 1));
+        return Err(format!(
+            "{} argument{} never used (argument {})",
+            extra,
+            if extra == 1 { "" } else { "s" },
+            unused + 1
+        ));
     }
     Ok((pieces, captured))
 }
@@ -129,7 +149,13 @@ mod tests {
         let p = parse("a {} b {:?} {{x}} {name} {0}").unwrap();
         let (pieces, cap) = number(p, 2).unwrap();
         assert_eq!(cap, vec!["name".to_string()]);
-        assert_eq!(pieces.iter().filter(|p| matches!(p, FmtPiece::Arg { .. })).count(), 4);
+        assert_eq!(
+            pieces
+                .iter()
+                .filter(|p| matches!(p, FmtPiece::Arg { .. }))
+                .count(),
+            4
+        );
         assert!(pieces.contains(&FmtPiece::Lit(" {x} ".into())));
         assert!(number(parse("{} {}").unwrap(), 1).is_err());
         assert!(number(parse("{}").unwrap(), 2).is_err());

@@ -239,7 +239,10 @@ pub enum PrintKind {
 pub enum FmtPiece {
     Lit(String),
     /// Argument index and whether it is `{:?}`.
-    Arg { index: usize, debug: bool },
+    Arg {
+        index: usize,
+        debug: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -260,9 +263,18 @@ pub enum ExprKind {
     /// `e as T` (T is this node's type).
     Cast(Box<Expr>),
     /// A call of a function or method; method receivers are already adjusted.
-    Call { func: FnId, generics: Vec<Ty>, args: Vec<Expr> },
+    Call {
+        func: FnId,
+        generics: Vec<Ty>,
+        args: Vec<Expr>,
+    },
     /// Struct literal, tuple-struct or variant constructor; fields by index.
-    Ctor { adt: AdtId, variant: u32, fields: Vec<(u32, Expr)>, base: Option<Box<Expr>> },
+    Ctor {
+        adt: AdtId,
+        variant: u32,
+        fields: Vec<(u32, Expr)>,
+        base: Option<Box<Expr>>,
+    },
     /// Field of a struct (index into the single variant) or of a tuple.
     Field(Box<Expr>, u32),
     /// Indexing of an array, slice, `Vec` or `GpuBuffer` by a `usize`.
@@ -277,21 +289,56 @@ pub enum ExprKind {
     Block(Block),
     If(Box<Expr>, Box<Expr>, Option<Box<Expr>>),
     Match(Box<Expr>, Vec<Arm>),
-    While { cond: Box<Expr>, body: Box<Expr>, invariants: Vec<Expr>, decreases: Vec<Expr> },
-    Loop { body: Box<Expr>, invariants: Vec<Expr>, decreases: Vec<Expr> },
+    While {
+        cond: Box<Expr>,
+        body: Box<Expr>,
+        invariants: Vec<Expr>,
+        decreases: Vec<Expr>,
+    },
+    Loop {
+        body: Box<Expr>,
+        invariants: Vec<Expr>,
+        decreases: Vec<Expr>,
+    },
     /// `for var in lo..hi` / `lo..=hi`.
-    ForRange { var: LocalId, lo: Box<Expr>, hi: Box<Expr>, inclusive: bool, body: Box<Expr>, invariants: Vec<Expr>, decreases: Vec<Expr> },
+    ForRange {
+        var: LocalId,
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+        inclusive: bool,
+        body: Box<Expr>,
+        invariants: Vec<Expr>,
+        decreases: Vec<Expr>,
+    },
     /// `for pat in slice.iter()` (`seq` is the slice, elements bound by reference).
-    ForEach { pat: Pat, index: LocalId, seq: Box<Expr>, body: Box<Expr>, invariants: Vec<Expr> },
+    ForEach {
+        pat: Pat,
+        index: LocalId,
+        seq: Box<Expr>,
+        body: Box<Expr>,
+        invariants: Vec<Expr>,
+    },
     Break(Option<Box<Expr>>),
     Continue,
     Return(Option<Box<Expr>>),
-    Print { kind: PrintKind, pieces: Vec<FmtPiece>, args: Vec<Expr> },
+    Print {
+        kind: PrintKind,
+        pieces: Vec<FmtPiece>,
+        args: Vec<Expr>,
+    },
     /// `assert!` / `assert_eq!` (as `==`): a proof obligation, and a run-time check where
     /// unproven; the optional message is a format string with its arguments.
-    Assert { cond: Box<Expr>, pieces: Vec<FmtPiece>, args: Vec<Expr> },
+    Assert {
+        cond: Box<Expr>,
+        pieces: Vec<FmtPiece>,
+        args: Vec<Expr>,
+    },
     /// `panic!`/`unreachable!` with an optional formatted message.
-    Panic { kind: PanicKind, pieces: Vec<FmtPiece>, args: Vec<Expr> },
+    Panic {
+        kind: PanicKind,
+        pieces: Vec<FmtPiece>,
+        args: Vec<Expr>,
+    },
     /// `x.clone()` of a non-`Copy` `Clone` value (the operand is the place cloned).
     Clone(Box<Expr>),
     VecLit(Vec<Expr>),
@@ -299,13 +346,23 @@ pub enum ExprKind {
     /// `e?` on `Option` or `Result`.
     Try(Box<Expr>),
     /// `forall`/`exists` (specification only); triggers are the `#[trigger]` terms.
-    Quant { forall: bool, vars: Vec<LocalId>, triggers: Vec<Expr>, body: Box<Expr> },
+    Quant {
+        forall: bool,
+        vars: Vec<LocalId>,
+        triggers: Vec<Expr>,
+        body: Box<Expr>,
+    },
     /// `#[trigger] e` inside a quantifier body.
     Trigger(Box<Expr>),
     Old(Box<Expr>),
     /// `result` in `#[ensures]`.
     Result,
-    Launch { kernel: FnId, grid: Box<Expr>, block: Box<Expr>, args: Vec<Expr> },
+    Launch {
+        kernel: FnId,
+        grid: Box<Expr>,
+        block: Box<Expr>,
+        args: Vec<Expr>,
+    },
     Error,
 }
 
@@ -317,7 +374,12 @@ pub struct Block {
 
 #[derive(Clone, Debug)]
 pub enum Stmt {
-    Let { pat: Pat, init: Option<Expr>, ghost: bool, span: Span },
+    Let {
+        pat: Pat,
+        init: Option<Expr>,
+        ghost: bool,
+        span: Span,
+    },
     Expr(Expr),
 }
 
@@ -355,12 +417,24 @@ pub enum PatConst {
 #[derive(Clone, Debug)]
 pub enum PatKind {
     Wild,
-    Binding { local: LocalId, mode: BindingMode, sub: Option<Box<Pat>> },
+    Binding {
+        local: LocalId,
+        mode: BindingMode,
+        sub: Option<Box<Pat>>,
+    },
     Const(PatConst),
-    Range { lo: PatConst, hi: PatConst, inclusive: bool },
+    Range {
+        lo: PatConst,
+        hi: PatConst,
+        inclusive: bool,
+    },
     Tuple(Vec<Pat>),
     /// A struct or enum variant, every field given (missing ones as `Wild`).
-    Variant { adt: AdtId, variant: u32, fields: Vec<Pat> },
+    Variant {
+        adt: AdtId,
+        variant: u32,
+        fields: Vec<Pat>,
+    },
     /// `&p`, or a reference matched through by a default binding mode.
     Deref(Box<Pat>),
     Or(Vec<Pat>),
@@ -409,8 +483,16 @@ impl Program {
     }
     /// The display form of a type (`Vec<u32>`).
     pub fn ty_name(&self, ty: &Ty) -> String {
-        let name = |id: AdtId| self.adts.get(id.0 as usize).map_or("?".to_string(), |a| a.name.clone());
-        crate::ty::TyDisplay { ty, adt_name: &name }.to_string()
+        let name = |id: AdtId| {
+            self.adts
+                .get(id.0 as usize)
+                .map_or("?".to_string(), |a| a.name.clone())
+        };
+        crate::ty::TyDisplay {
+            ty,
+            adt_name: &name,
+        }
+        .to_string()
     }
     pub fn is_lang(&self, ty: &Ty, which: Option<AdtId>) -> bool {
         matches!((ty, which), (Ty::Adt(id, _), Some(w)) if *id == w)
@@ -425,7 +507,8 @@ impl Program {
             Ty::Array(t, _) => self.is_copy(t, generics),
             Ty::Adt(id, args) => {
                 let adt = self.adt(*id);
-                adt.derives.contains(&StdTrait::Copy) && args.iter().all(|t| self.is_copy(t, generics))
+                adt.derives.contains(&StdTrait::Copy)
+                    && args.iter().all(|t| self.is_copy(t, generics))
             }
             Ty::Param(i, _) => generics
                 .get(*i as usize)

@@ -68,8 +68,22 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
     let mut deferred_aliases = Vec::new();
     let mut impls = Vec::new();
     let mut adts = Vec::new();
-    cx.collect(user, ModId(0), false, &mut adts, &mut impls, &mut deferred_aliases);
-    cx.collect(prelude, ModId(1), true, &mut adts, &mut impls, &mut deferred_aliases);
+    cx.collect(
+        user,
+        ModId(0),
+        false,
+        &mut adts,
+        &mut impls,
+        &mut deferred_aliases,
+    );
+    cx.collect(
+        prelude,
+        ModId(1),
+        true,
+        &mut adts,
+        &mut impls,
+        &mut deferred_aliases,
+    );
     cx.find_lang_items();
     cx.resolve_imports();
     for (alias_idx, module, t) in deferred_aliases {
@@ -93,18 +107,31 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
     }
     for imp in &cx.impls {
         if let Some(t) = imp.trait_id {
-            let methods = imp.items.iter().filter_map(|(n, d)| match d {
-                AssocDef::Fn(f) => Some((n.clone(), *f)),
-                AssocDef::Const(_) => None,
-            }).collect();
-            cx.program.trait_impls.push(TraitImplDef { trait_id: t, self_ty: imp.self_ty.clone(), n_generics: imp.generics.len(), methods });
+            let methods = imp
+                .items
+                .iter()
+                .filter_map(|(n, d)| match d {
+                    AssocDef::Fn(f) => Some((n.clone(), *f)),
+                    AssocDef::Const(_) => None,
+                })
+                .collect();
+            cx.program.trait_impls.push(TraitImplDef {
+                trait_id: t,
+                self_ty: imp.self_ty.clone(),
+                n_generics: imp.generics.len(),
+                methods,
+            });
         }
     }
     cx.program.main = match cx.modules[0].values.get("main").map(|b| &b.def) {
         Some(Def::Fn(f)) => Some(*f),
         _ => None,
     };
-    if cx.diags.iter().all(|d| d.severity != vez_syntax::Severity::Error) {
+    if cx
+        .diags
+        .iter()
+        .all(|d| d.severity != vez_syntax::Severity::Error)
+    {
         exhaustive::check_program(&cx.program, &mut cx.diags);
     }
     (cx.program, cx.diags)
@@ -128,7 +155,18 @@ impl<'a> Ctx<'a> {
         for item in items {
             match &item.kind {
                 ast::ItemKind::Fn(f) => {
-                    let id = self.new_fn(FnSrc { decl: f, trait_decl: None, attrs: &item.attrs, module: m, impl_idx: None, span: item.span }, format!("{prefix}{}", f.name.name), item.public || prelude);
+                    let id = self.new_fn(
+                        FnSrc {
+                            decl: f,
+                            trait_decl: None,
+                            attrs: &item.attrs,
+                            module: m,
+                            impl_idx: None,
+                            span: item.span,
+                        },
+                        format!("{prefix}{}", f.name.name),
+                        item.public || prelude,
+                    );
                     self.declare(m, Ns::Value, &f.name, Def::Fn(id), item.public);
                 }
                 ast::ItemKind::Struct(s) => {
@@ -137,8 +175,15 @@ impl<'a> Ctx<'a> {
                         ast::VariantData::Tuple(_) => CtorKind::Tuple,
                         ast::VariantData::Unit => CtorKind::Unit,
                     };
-                    let id = self.new_adt(format!("{prefix}{}", s.name.name), s.name.span, false, vec![(s.name.name.clone(), kind, s.name.span)], item.public);
-                    self.program.adts[id.0 as usize].builtin = prelude && attr_names(&item.attrs).any(|a| a == "builtin");
+                    let id = self.new_adt(
+                        format!("{prefix}{}", s.name.name),
+                        s.name.span,
+                        false,
+                        vec![(s.name.name.clone(), kind, s.name.span)],
+                        item.public,
+                    );
+                    self.program.adts[id.0 as usize].builtin =
+                        prelude && attr_names(&item.attrs).any(|a| a == "builtin");
                     self.declare(m, Ns::Type, &s.name, Def::Adt(id), item.public);
                     if kind != CtorKind::Named {
                         self.declare(m, Ns::Value, &s.name, Def::Variant(id, 0), item.public);
@@ -158,31 +203,70 @@ impl<'a> Ctx<'a> {
                             (v.name.name.clone(), k, v.name.span)
                         })
                         .collect();
-                    let id = self.new_adt(format!("{prefix}{}", e.name.name), e.name.span, true, vars, item.public);
+                    let id = self.new_adt(
+                        format!("{prefix}{}", e.name.name),
+                        e.name.span,
+                        true,
+                        vars,
+                        item.public,
+                    );
                     self.declare(m, Ns::Type, &e.name, Def::Adt(id), item.public);
                     adts.push((id, m, item));
                 }
                 ast::ItemKind::Trait(t) => {
                     let id = TraitId(self.program.traits.len() as u32);
-                    self.program.traits.push(TraitDef { name: format!("{prefix}{}", t.name.name), span: t.name.span, methods: vec![] });
+                    self.program.traits.push(TraitDef {
+                        name: format!("{prefix}{}", t.name.name),
+                        span: t.name.span,
+                        methods: vec![],
+                    });
                     self.declare(m, Ns::Type, &t.name, Def::Trait(id), item.public);
                     for ti in &t.items {
                         if let ast::ItemKind::Fn(f) = &ti.kind {
-                            let fid = self.new_fn(FnSrc { decl: f, trait_decl: Some(id), attrs: &ti.attrs, module: m, impl_idx: None, span: ti.span }, format!("{prefix}{}::{}", t.name.name, f.name.name), true);
+                            let fid = self.new_fn(
+                                FnSrc {
+                                    decl: f,
+                                    trait_decl: Some(id),
+                                    attrs: &ti.attrs,
+                                    module: m,
+                                    impl_idx: None,
+                                    span: ti.span,
+                                },
+                                format!("{prefix}{}::{}", t.name.name, f.name.name),
+                                true,
+                            );
                             self.program.fns[fid.0 as usize].trait_id = Some(id);
-                            self.program.traits[id.0 as usize].methods.push((f.name.name.clone(), fid));
+                            self.program.traits[id.0 as usize]
+                                .methods
+                                .push((f.name.name.clone(), fid));
                         } else {
-                            self.diags.push(Diagnostic::error("Z0007", "traits may only contain methods", ti.span));
+                            self.diags.push(Diagnostic::error(
+                                "Z0007",
+                                "traits may only contain methods",
+                                ti.span,
+                            ));
                         }
                     }
                 }
                 ast::ItemKind::Const(c) => {
-                    let id = self.new_const(ConstSrc { decl: c, module: m, impl_idx: None }, format!("{prefix}{}", c.name.name), c.name.span);
+                    let id = self.new_const(
+                        ConstSrc {
+                            decl: c,
+                            module: m,
+                            impl_idx: None,
+                        },
+                        format!("{prefix}{}", c.name.name),
+                        c.name.span,
+                    );
                     self.declare(m, Ns::Value, &c.name, Def::Const(id), item.public);
                 }
                 ast::ItemKind::TypeAlias(t) => {
                     if !t.generics.params.is_empty() {
-                        self.diags.push(Diagnostic::error("Z0007", "generic type aliases are not supported", t.name.span));
+                        self.diags.push(Diagnostic::error(
+                            "Z0007",
+                            "generic type aliases are not supported",
+                            t.name.span,
+                        ));
                     }
                     let idx = self.aliases.len();
                     self.aliases.push(Ty::Error);
@@ -191,7 +275,12 @@ impl<'a> Ctx<'a> {
                 }
                 ast::ItemKind::Mod(md) => {
                     let id = ModId(self.modules.len() as u32);
-                    self.modules.push(Module { name: md.name.name.clone(), prefix: format!("{prefix}{}::", md.name.name), parent: Some(m), ..Module::default() });
+                    self.modules.push(Module {
+                        name: md.name.name.clone(),
+                        prefix: format!("{prefix}{}::", md.name.name),
+                        parent: Some(m),
+                        ..Module::default()
+                    });
                     self.declare(m, Ns::Type, &md.name, Def::Mod(id), item.public);
                     if let Some(inner) = &md.items {
                         self.collect(inner, id, prelude, adts, impls, aliases);
@@ -204,7 +293,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn collect_use(&mut self, m: ModId, u: &ast::UseTree, prefix: &[ast::Ident], public: bool, span: Span) {
+    fn collect_use(
+        &mut self,
+        m: ModId,
+        u: &ast::UseTree,
+        prefix: &[ast::Ident],
+        public: bool,
+        span: Span,
+    ) {
         let join = |p: &ast::Path| {
             let mut v = prefix.to_vec();
             v.extend(p.segments.iter().map(|s| s.ident.clone()));
@@ -212,12 +308,24 @@ impl<'a> Ctx<'a> {
         };
         match u {
             ast::UseTree::Simple { path, alias } => {
-                self.modules[m.0 as usize].imports.push(Import { path: join(path), alias: alias.clone(), glob: false, public, span })
+                self.modules[m.0 as usize].imports.push(Import {
+                    path: join(path),
+                    alias: alias.clone(),
+                    glob: false,
+                    public,
+                    span,
+                })
             }
-            ast::UseTree::Glob { prefix: p } => {
-                self.modules[m.0 as usize].imports.push(Import { path: join(p), alias: None, glob: true, public, span })
-            }
-            ast::UseTree::Nested { prefix: p, trees, .. } => {
+            ast::UseTree::Glob { prefix: p } => self.modules[m.0 as usize].imports.push(Import {
+                path: join(p),
+                alias: None,
+                glob: true,
+                public,
+                span,
+            }),
+            ast::UseTree::Nested {
+                prefix: p, trees, ..
+            } => {
                 let base = p.as_ref().map(join).unwrap_or_else(|| prefix.to_vec());
                 for t in trees {
                     self.collect_use(m, t, &base, public, span);
@@ -240,7 +348,10 @@ impl<'a> Ctx<'a> {
             ret_span: span,
             locals: vec![],
             contract: Contract::default(),
-            attrs: FnAttrs { public, ..FnAttrs::default() },
+            attrs: FnAttrs {
+                public,
+                ..FnAttrs::default()
+            },
             body: None,
             trait_id: None,
         });
@@ -250,19 +361,43 @@ impl<'a> Ctx<'a> {
 
     fn new_const(&mut self, src: ConstSrc<'a>, name: String, span: Span) -> ConstId {
         let id = ConstId(self.program.consts.len() as u32);
-        self.program.consts.push(ConstDef { name, ty: Ty::Error, value: Expr { kind: ExprKind::Error, ty: Ty::Error, span }, span });
+        self.program.consts.push(ConstDef {
+            name,
+            ty: Ty::Error,
+            value: Expr {
+                kind: ExprKind::Error,
+                ty: Ty::Error,
+                span,
+            },
+            span,
+        });
         self.const_src.push(src);
         id
     }
 
-    fn new_adt(&mut self, name: String, span: Span, is_enum: bool, variants: Vec<(String, CtorKind, Span)>, public: bool) -> AdtId {
+    fn new_adt(
+        &mut self,
+        name: String,
+        span: Span,
+        is_enum: bool,
+        variants: Vec<(String, CtorKind, Span)>,
+        public: bool,
+    ) -> AdtId {
         let id = AdtId(self.program.adts.len() as u32);
         self.program.adts.push(AdtDef {
             name,
             span,
             generics: vec![],
             is_enum,
-            variants: variants.into_iter().map(|(name, kind, span)| VariantDef { name, kind, fields: vec![], span }).collect(),
+            variants: variants
+                .into_iter()
+                .map(|(name, kind, span)| VariantDef {
+                    name,
+                    kind,
+                    fields: vec![],
+                    span,
+                })
+                .collect(),
             derives: vec![],
             builtin: false,
             public,
@@ -294,7 +429,15 @@ impl<'a> Ctx<'a> {
         };
         let (gdefs, scope) = self.lower_generics(generics, m, &GenericScope::default());
         self.program.adts[id.0 as usize].generics = gdefs;
-        let self_ty = Ty::Adt(id, scope.names.iter().enumerate().map(|(i, (n, _))| Ty::Param(i as u32, n.clone())).collect());
+        let self_ty = Ty::Adt(
+            id,
+            scope
+                .names
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| Ty::Param(i as u32, n.clone()))
+                .collect(),
+        );
         for (vi, data) in variants.into_iter().enumerate() {
             let fields = match data {
                 ast::VariantData::Named(fs) => {
@@ -302,18 +445,37 @@ impl<'a> Ctx<'a> {
                     fs.iter()
                         .map(|f| {
                             if let Some(prev) = seen.insert(&f.name.name, f.name.span) {
-                                self.diags.push(Diagnostic::error("E0124", format!("field `{}` is already declared", f.name.name), f.name.span)
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "E0124",
+                                        format!("field `{}` is already declared", f.name.name),
+                                        f.name.span,
+                                    )
                                     .with_label("field already declared")
-                                    .with_secondary(prev, format!("`{}` first declared here", f.name.name)));
+                                    .with_secondary(
+                                        prev,
+                                        format!("`{}` first declared here", f.name.name),
+                                    ),
+                                );
                             }
-                            FieldDef { name: f.name.name.clone(), ty: self.lower_ty(&f.ty, m, &scope, Some(&self_ty)), public: f.public, span: f.span }
+                            FieldDef {
+                                name: f.name.name.clone(),
+                                ty: self.lower_ty(&f.ty, m, &scope, Some(&self_ty)),
+                                public: f.public,
+                                span: f.span,
+                            }
                         })
                         .collect()
                 }
                 ast::VariantData::Tuple(ts) => ts
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| FieldDef { name: i.to_string(), ty: self.lower_ty(t, m, &scope, Some(&self_ty)), public: true, span: t.span })
+                    .map(|(i, t)| FieldDef {
+                        name: i.to_string(),
+                        ty: self.lower_ty(t, m, &scope, Some(&self_ty)),
+                        public: true,
+                        span: t.span,
+                    })
                     .collect(),
                 ast::VariantData::Unit => vec![],
             };
@@ -340,12 +502,22 @@ impl<'a> Ctx<'a> {
                     }
                 }
             } else if !(a.is("builtin") || a.is("allow") || a.is("doc")) {
-                self.diags.push(Diagnostic::error("Z0006", format!("unknown attribute `{}` on a type", a.path.text()), a.span));
+                self.diags.push(Diagnostic::error(
+                    "Z0006",
+                    format!("unknown attribute `{}` on a type", a.path.text()),
+                    a.span,
+                ));
             }
         }
         if derives.contains(&StdTrait::Copy) && !derives.contains(&StdTrait::Clone) {
-            self.diags.push(Diagnostic::error("E0277", "the trait bound `Clone` is not satisfied", item.span)
-                .with_label("`Copy` requires `Clone`: add `Clone` to the derive list"));
+            self.diags.push(
+                Diagnostic::error(
+                    "E0277",
+                    "the trait bound `Clone` is not satisfied",
+                    item.span,
+                )
+                .with_label("`Copy` requires `Clone`: add `Clone` to the derive list"),
+            );
         }
         self.program.adts[id.0 as usize].derives = derives;
     }
@@ -357,7 +529,15 @@ impl<'a> Ctx<'a> {
             Some(p) => match self.lower_bound(p, m) {
                 Some(Bound::User(t)) => Some(t),
                 Some(Bound::Std(t)) => {
-                    self.diags.push(Diagnostic::error("Z0007", format!("implementing `{}` by hand is not supported; use #[derive({})]", t.name(), t.name()), p.span));
+                    self.diags.push(Diagnostic::error(
+                        "Z0007",
+                        format!(
+                            "implementing `{}` by hand is not supported; use #[derive({})]",
+                            t.name(),
+                            t.name()
+                        ),
+                        p.span,
+                    ));
                     return;
                 }
                 None => return,
@@ -366,8 +546,14 @@ impl<'a> Ctx<'a> {
         };
         let Some(head) = TyHead::of(&self_ty) else {
             if !self_ty.is_error() {
-                self.diags.push(Diagnostic::error("E0118", "no nominal type found for inherent implementation", imp.self_ty.span)
-                    .with_label("impl requires a nominal type"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0118",
+                        "no nominal type found for inherent implementation",
+                        imp.self_ty.span,
+                    )
+                    .with_label("impl requires a nominal type"),
+                );
             }
             return;
         };
@@ -378,32 +564,71 @@ impl<'a> Ctx<'a> {
         for it in &imp.items {
             let (name, def) = match &it.kind {
                 ast::ItemKind::Fn(f) => {
-                    let fid = self.new_fn(FnSrc { decl: f, trait_decl: None, attrs: &it.attrs, module: m, impl_idx: Some(idx), span: it.span }, format!("{type_name}::{}", f.name.name), it.public || trait_id.is_some() || m == self.prelude_mod);
+                    let fid = self.new_fn(
+                        FnSrc {
+                            decl: f,
+                            trait_decl: None,
+                            attrs: &it.attrs,
+                            module: m,
+                            impl_idx: Some(idx),
+                            span: it.span,
+                        },
+                        format!("{type_name}::{}", f.name.name),
+                        it.public || trait_id.is_some() || m == self.prelude_mod,
+                    );
                     self.program.fns[fid.0 as usize].trait_id = trait_id;
                     (f.name.clone(), AssocDef::Fn(fid))
                 }
                 ast::ItemKind::Const(c) => {
-                    let cid = self.new_const(ConstSrc { decl: c, module: m, impl_idx: Some(idx) }, format!("{type_name}::{}", c.name.name), c.name.span);
+                    let cid = self.new_const(
+                        ConstSrc {
+                            decl: c,
+                            module: m,
+                            impl_idx: Some(idx),
+                        },
+                        format!("{type_name}::{}", c.name.name),
+                        c.name.span,
+                    );
                     (c.name.clone(), AssocDef::Const(cid))
                 }
                 _ => {
-                    self.diags.push(Diagnostic::error("Z0007", "impl blocks may only contain functions and constants", it.span));
+                    self.diags.push(Diagnostic::error(
+                        "Z0007",
+                        "impl blocks may only contain functions and constants",
+                        it.span,
+                    ));
                     continue;
                 }
             };
             if items.contains_key(&name.name) || self.find_assoc(&self_ty, &name.name).is_some() {
-                self.diags.push(Diagnostic::error("E0592", format!("duplicate definitions with name `{}`", name.name), name.span)
-                    .with_label(format!("duplicate definitions for `{}`", name.name)));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0592",
+                        format!("duplicate definitions with name `{}`", name.name),
+                        name.span,
+                    )
+                    .with_label(format!("duplicate definitions for `{}`", name.name)),
+                );
                 continue;
             }
             items.insert(name.name.clone(), def);
         }
         if let Some(t) = trait_id {
-            let wanted: Vec<String> = self.program.traits[t.0 as usize].methods.iter().map(|(n, _)| n.clone()).collect();
+            let wanted: Vec<String> = self.program.traits[t.0 as usize]
+                .methods
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect();
             for w in &wanted {
                 if !items.contains_key(w) {
-                    self.diags.push(Diagnostic::error("E0046", format!("not all trait items implemented, missing: `{w}`"), imp.self_ty.span)
-                        .with_label(format!("missing `{w}` in implementation")));
+                    self.diags.push(
+                        Diagnostic::error(
+                            "E0046",
+                            format!("not all trait items implemented, missing: `{w}`"),
+                            imp.self_ty.span,
+                        )
+                        .with_label(format!("missing `{w}` in implementation")),
+                    );
                 }
             }
             for (n, def) in &items {
@@ -412,11 +637,23 @@ impl<'a> Ctx<'a> {
                         AssocDef::Fn(f) => self.program.fns[f.0 as usize].span,
                         AssocDef::Const(c) => self.program.consts[c.0 as usize].span,
                     };
-                    self.diags.push(Diagnostic::error("E0407", format!("method `{n}` is not a member of trait `{}`", self.program.traits[t.0 as usize].name), span));
+                    self.diags.push(Diagnostic::error(
+                        "E0407",
+                        format!(
+                            "method `{n}` is not a member of trait `{}`",
+                            self.program.traits[t.0 as usize].name
+                        ),
+                        span,
+                    ));
                 }
             }
         }
-        self.impls.push(ImplInfo { generics, self_ty, trait_id, items });
+        self.impls.push(ImplInfo {
+            generics,
+            self_ty,
+            trait_id,
+            items,
+        });
         self.inherent.entry(head).or_default().push(idx);
     }
 
@@ -442,7 +679,9 @@ impl<'a> Ctx<'a> {
         let v = match &e.kind {
             ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => i128::try_from(*value).ok(),
             ast::ExprKind::Unary(ast::UnOp::Neg, inner) => match &inner.kind {
-                ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => i128::try_from(*value).ok().map(|v| -v),
+                ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => {
+                    i128::try_from(*value).ok().map(|v| -v)
+                }
                 _ => None,
             },
             _ => None,
@@ -452,17 +691,41 @@ impl<'a> Ctx<'a> {
     }
 
     fn lower_signature(&mut self, id: FnId) {
-        let Some(src) = &self.fn_src[id.0 as usize] else { return };
-        let (decl, module, impl_idx, src_attrs, trait_decl) = (src.decl, src.module, src.impl_idx, src.attrs, src.trait_decl);
+        let Some(src) = &self.fn_src[id.0 as usize] else {
+            return;
+        };
+        let (decl, module, impl_idx, src_attrs, trait_decl) = (
+            src.decl,
+            src.module,
+            src.impl_idx,
+            src.attrs,
+            src.trait_decl,
+        );
         let (outer_generics, outer_scope, self_ty) = match impl_idx {
             None if trait_decl.is_some() => {
                 let t = trait_decl.expect("checked");
-                let g = GenericParamDef { name: "Self".into(), is_const: false, bounds: vec![Bound::User(t)] };
-                (vec![g], GenericScope { names: vec![("Self".into(), false)] }, Some(Ty::Param(0, "Self".into())))
+                let g = GenericParamDef {
+                    name: "Self".into(),
+                    is_const: false,
+                    bounds: vec![Bound::User(t)],
+                };
+                (
+                    vec![g],
+                    GenericScope {
+                        names: vec![("Self".into(), false)],
+                    },
+                    Some(Ty::Param(0, "Self".into())),
+                )
             }
             Some(i) => {
                 let imp = &self.impls[i];
-                let scope = GenericScope { names: imp.generics.iter().map(|g| (g.name.clone(), g.is_const)).collect() };
+                let scope = GenericScope {
+                    names: imp
+                        .generics
+                        .iter()
+                        .map(|g| (g.name.clone(), g.is_const))
+                        .collect(),
+                };
                 (imp.generics.clone(), scope, Some(imp.self_ty.clone()))
             }
             None => (vec![], GenericScope::default(), None),
@@ -474,8 +737,14 @@ impl<'a> Ctx<'a> {
         let mut params = Vec::new();
         if let Some(sp) = &decl.self_param {
             let Some(st) = &self_ty else {
-                self.diags.push(Diagnostic::error("E0424", "`self` parameter is only allowed in associated functions", sp.span)
-                    .with_label("not semantically valid as function parameter"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0424",
+                        "`self` parameter is only allowed in associated functions",
+                        sp.span,
+                    )
+                    .with_label("not semantically valid as function parameter"),
+                );
                 return;
             };
             let (ty, mutable) = match sp.kind {
@@ -484,20 +753,41 @@ impl<'a> Ctx<'a> {
                 ast::SelfKind::RefMut => (Ty::Ref(true, Box::new(st.clone())), false),
             };
             params.push(LocalId(locals.len() as u32));
-            locals.push(LocalDecl { name: "self".into(), ty, mutable, span: sp.span, kind: LocalKind::Param });
+            locals.push(LocalDecl {
+                name: "self".into(),
+                ty,
+                mutable,
+                span: sp.span,
+                kind: LocalKind::Param,
+            });
         }
         for p in &decl.params {
             let ty = self.lower_ty(&p.ty, module, &scope, self_ty.as_ref());
             let (name, mutable) = match &p.pat.kind {
-                ast::PatKind::Ident { name, mutable, sub: None, by_ref: false } => (name.name.clone(), *mutable),
+                ast::PatKind::Ident {
+                    name,
+                    mutable,
+                    sub: None,
+                    by_ref: false,
+                } => (name.name.clone(), *mutable),
                 ast::PatKind::Wild => ("_".to_string(), false),
                 _ => {
-                    self.diags.push(Diagnostic::error("Z0007", "parameters must be plain names (`x: T` or `mut x: T`)", p.pat.span));
+                    self.diags.push(Diagnostic::error(
+                        "Z0007",
+                        "parameters must be plain names (`x: T` or `mut x: T`)",
+                        p.pat.span,
+                    ));
                     ("_".to_string(), false)
                 }
             };
             params.push(LocalId(locals.len() as u32));
-            locals.push(LocalDecl { name, ty, mutable, span: p.pat.span, kind: LocalKind::Param });
+            locals.push(LocalDecl {
+                name,
+                ty,
+                mutable,
+                span: p.pat.span,
+                kind: LocalKind::Param,
+            });
         }
         let ret = match &decl.ret {
             Some(t) => self.lower_ty(t, module, &scope, self_ty.as_ref()),
@@ -534,8 +824,18 @@ impl<'a> Ctx<'a> {
     }
 
     fn check_fn(&mut self, id: FnId) {
-        let Some(src) = self.fn_src[id.0 as usize].take() else { return };
-        check::check_fn(self, id, src.decl, src.attrs, src.module, src.span, src.impl_idx.is_some());
+        let Some(src) = self.fn_src[id.0 as usize].take() else {
+            return;
+        };
+        check::check_fn(
+            self,
+            id,
+            src.decl,
+            src.attrs,
+            src.module,
+            src.span,
+            src.impl_idx.is_some(),
+        );
     }
 
     /// Display name of a type.
@@ -543,4 +843,3 @@ impl<'a> Ctx<'a> {
         self.program.ty_name(t)
     }
 }
-

@@ -22,7 +22,8 @@ fn match_ty(pat: &Ty, t: &Ty, binds: &mut HashMap<u32, Ty>) -> bool {
             }
         },
         (Ty::Tuple(a), Ty::Tuple(b)) | (Ty::Adt(_, a), Ty::Adt(_, b)) if a.len() == b.len() => {
-            (!matches!((pat, t), (Ty::Adt(x, _), Ty::Adt(y, _)) if x != y)) && a.iter().zip(b).all(|(p, q)| match_ty(p, q, binds))
+            (!matches!((pat, t), (Ty::Adt(x, _), Ty::Adt(y, _)) if x != y))
+                && a.iter().zip(b).all(|(p, q)| match_ty(p, q, binds))
         }
         (Ty::Array(a, n), Ty::Array(b, m)) => match_ty(a, b, binds) && match_ty(n, m, binds),
         (Ty::Slice(a), Ty::Slice(b)) => match_ty(a, b, binds),
@@ -41,13 +42,22 @@ pub fn matches_impl(impl_self: &Ty, t: &Ty) -> bool {
 pub fn collect(program: &Program, roots: &[FnId]) -> Result<Vec<Instance>, String> {
     let mut seen: HashSet<Instance> = HashSet::new();
     let mut order = Vec::new();
-    let mut work: Vec<Instance> = roots.iter().map(|f| Instance { func: *f, args: vec![] }).collect();
+    let mut work: Vec<Instance> = roots
+        .iter()
+        .map(|f| Instance {
+            func: *f,
+            args: vec![],
+        })
+        .collect();
     while let Some(inst) = work.pop() {
         if seen.contains(&inst) {
             continue;
         }
         if inst.args.iter().any(|t| depth(t) > 32) || seen.len() > 100_000 {
-            return Err(format!("reached the recursion limit while instantiating `{}`", program.func(inst.func).name));
+            return Err(format!(
+                "reached the recursion limit while instantiating `{}`",
+                program.func(inst.func).name
+            ));
         }
         seen.insert(inst.clone());
         order.push(inst.clone());
@@ -74,10 +84,19 @@ fn resolve_trait_call(program: &Program, func: FnId, args: Vec<Ty>) -> Instance 
             for imp in &program.trait_impls {
                 let mut binds = HashMap::new();
                 if imp.trait_id == tr && match_ty(&imp.self_ty, self_ty, &mut binds) {
-                    if let Some((_, m)) = imp.methods.iter().find(|(n, _)| program.func(func).name.ends_with(&format!("::{n}"))) {
-                        let mut new_args: Vec<Ty> = (0..imp.n_generics as u32).map(|i| binds.get(&i).cloned().unwrap_or(Ty::Error)).collect();
+                    if let Some((_, m)) = imp
+                        .methods
+                        .iter()
+                        .find(|(n, _)| program.func(func).name.ends_with(&format!("::{n}")))
+                    {
+                        let mut new_args: Vec<Ty> = (0..imp.n_generics as u32)
+                            .map(|i| binds.get(&i).cloned().unwrap_or(Ty::Error))
+                            .collect();
                         new_args.extend(args.into_iter().skip(1));
-                        return Instance { func: *m, args: new_args };
+                        return Instance {
+                            func: *m,
+                            args: new_args,
+                        };
                     }
                 }
             }

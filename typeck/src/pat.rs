@@ -20,21 +20,34 @@ impl FnCx<'_, '_> {
     /// Checks a pattern against the type it matches and declares its bindings in the current
     /// scope. `irrefutable` is for `let`, parameters and `for`.
     pub fn check_pattern(&mut self, p: &ast::Pat, expected: &Ty, irrefutable: bool) -> Pat {
-        let mut b = Binds { bound: vec![], reuse: None };
+        let mut b = Binds {
+            bound: vec![],
+            reuse: None,
+        };
         let pat = self.pat(p, expected, BindingMode::ByValue, &mut b);
         if irrefutable && refutable(&pat, self) {
-            self.err(Diagnostic::error("E0005", "refutable pattern in local binding", p.span)
-                .with_label("patterns that do not match every value are not allowed here")
-                .with_help("use `if let` or `match` instead"));
+            self.err(
+                Diagnostic::error("E0005", "refutable pattern in local binding", p.span)
+                    .with_label("patterns that do not match every value are not allowed here")
+                    .with_help("use `if let` or `match` instead"),
+            );
         }
         pat
     }
 
     /// A lone name that denotes a unit variant, unit struct or constant (so a path pattern).
     fn ident_as_path(&mut self, name: &ast::Ident) -> Option<Def> {
-        let b = self.cx.resolve_path(self.module, std::slice::from_ref(name), Ns::Value).ok()?;
+        let b = self
+            .cx
+            .resolve_path(self.module, std::slice::from_ref(name), Ns::Value)
+            .ok()?;
         match b.def {
-            Def::Variant(adt, v) if self.cx.program.adts[adt.0 as usize].variants[v as usize].kind == CtorKind::Unit => Some(b.def),
+            Def::Variant(adt, v)
+                if self.cx.program.adts[adt.0 as usize].variants[v as usize].kind
+                    == CtorKind::Unit =>
+            {
+                Some(b.def)
+            }
             Def::Const(_) => Some(b.def),
             _ => None,
         }
@@ -43,45 +56,88 @@ impl FnCx<'_, '_> {
     fn pat(&mut self, p: &ast::Pat, expected: &Ty, mode: BindingMode, b: &mut Binds) -> Pat {
         let span = p.span;
         let unit_def = match &p.kind {
-            ast::PatKind::Ident { name, mutable: false, by_ref: false, sub: None } => self.ident_as_path(name),
+            ast::PatKind::Ident {
+                name,
+                mutable: false,
+                by_ref: false,
+                sub: None,
+            } => self.ident_as_path(name),
             _ => None,
         };
         let transparent = unit_def.is_some()
-            || matches!(p.kind, ast::PatKind::TupleStruct(..) | ast::PatKind::Struct { .. } | ast::PatKind::Tuple(_) | ast::PatKind::Path(_) | ast::PatKind::Lit(_) | ast::PatKind::Range { .. });
+            || matches!(
+                p.kind,
+                ast::PatKind::TupleStruct(..)
+                    | ast::PatKind::Struct { .. }
+                    | ast::PatKind::Tuple(_)
+                    | ast::PatKind::Path(_)
+                    | ast::PatKind::Lit(_)
+                    | ast::PatKind::Range { .. }
+            );
         if transparent {
             if let Ty::Ref(m, inner) = self.resolve(expected) {
                 let inner_mode = match mode {
                     BindingMode::ByValue => BindingMode::ByRef { mutable: m },
-                    BindingMode::ByRef { mutable } => BindingMode::ByRef { mutable: mutable && m },
+                    BindingMode::ByRef { mutable } => BindingMode::ByRef {
+                        mutable: mutable && m,
+                    },
                 };
                 let inner_pat = self.pat(p, &inner, inner_mode, b);
-                return Pat { kind: PatKind::Deref(Box::new(inner_pat)), ty: Ty::Ref(m, inner), span };
+                return Pat {
+                    kind: PatKind::Deref(Box::new(inner_pat)),
+                    ty: Ty::Ref(m, inner),
+                    span,
+                };
             }
         }
         let kind = match &p.kind {
             ast::PatKind::Wild => PatKind::Wild,
             ast::PatKind::Rest => {
-                self.err(Diagnostic::error("Z0007", "`..` patterns are allowed only inside tuple and tuple-struct patterns", span));
+                self.err(Diagnostic::error(
+                    "Z0007",
+                    "`..` patterns are allowed only inside tuple and tuple-struct patterns",
+                    span,
+                ));
                 PatKind::Wild
             }
-            ast::PatKind::Ident { name, mutable, by_ref, sub } => {
+            ast::PatKind::Ident {
+                name,
+                mutable,
+                by_ref,
+                sub,
+            } => {
                 if let Some(def) = unit_def {
                     return self.path_def_pat(def, expected, mode, b, p);
                 }
-                let ty = match (by_ref, mode) {
-                    (true, _) => Ty::Ref(*mutable && false, Box::new(expected.clone())),
-                    (false, BindingMode::ByValue) => expected.clone(),
-                    (false, BindingMode::ByRef { mutable }) => Ty::Ref(mutable, Box::new(expected.clone())),
+                // `ref x` / `ref mut x` bind a reference explicitly; otherwise the default
+                // binding mode decides.
+                let (ty, bmode) = match (by_ref, mode) {
+                    (true, _) => (
+                        Ty::Ref(*mutable, Box::new(expected.clone())),
+                        BindingMode::ByRef { mutable: *mutable },
+                    ),
+                    (false, BindingMode::ByValue) => (expected.clone(), mode),
+                    (false, BindingMode::ByRef { mutable }) => {
+                        (Ty::Ref(mutable, Box::new(expected.clone())), mode)
+                    }
                 };
-                let bmode = if *by_ref { BindingMode::ByRef { mutable: false } } else { mode };
                 let local = self.bind_name(name, ty, *mutable && !*by_ref, b);
-                let sub = sub.as_ref().map(|s| Box::new(self.pat(s, expected, mode, b)));
-                PatKind::Binding { local, mode: bmode, sub }
+                let sub = sub
+                    .as_ref()
+                    .map(|s| Box::new(self.pat(s, expected, mode, b)));
+                PatKind::Binding {
+                    local,
+                    mode: bmode,
+                    sub,
+                }
             }
             ast::PatKind::Path(path) => {
-                let idents: Vec<ast::Ident> = path.segments.iter().map(|s| s.ident.clone()).collect();
+                let idents: Vec<ast::Ident> =
+                    path.segments.iter().map(|s| s.ident.clone()).collect();
                 match self.resolve_pattern_path(path) {
-                    Some(ValueRes::Ctor(adt, v, args)) => return self.ctor_pat(adt, v, args, &[], expected, mode, b, p),
+                    Some(ValueRes::Ctor(adt, v, args)) => {
+                        return self.ctor_pat(adt, v, args, &[], expected, mode, b, p)
+                    }
                     Some(ValueRes::Const(c)) => {
                         let ct = self.cx.program.consts[c.0 as usize].ty.clone();
                         self.unify_pat(expected, &ct, p);
@@ -96,14 +152,27 @@ impl FnCx<'_, '_> {
                 }
             }
             ast::PatKind::TupleStruct(path, pats) => match self.resolve_pattern_path(path) {
-                Some(ValueRes::Ctor(adt, v, args)) => return self.ctor_pat(adt, v, args, pats, expected, mode, b, p),
+                Some(ValueRes::Ctor(adt, v, args)) => {
+                    return self.ctor_pat(adt, v, args, pats, expected, mode, b, p)
+                }
                 _ => {
-                    self.err(Diagnostic::error("E0531", format!("cannot find tuple struct or tuple variant `{}` in this scope", path.text()), path.span)
-                        .with_label("not found in this scope"));
+                    self.err(
+                        Diagnostic::error(
+                            "E0531",
+                            format!(
+                                "cannot find tuple struct or tuple variant `{}` in this scope",
+                                path.text()
+                            ),
+                            path.span,
+                        )
+                        .with_label("not found in this scope"),
+                    );
                     PatKind::Wild
                 }
             },
-            ast::PatKind::Struct { path, fields, rest } => return self.struct_pat(path, fields, *rest, expected, mode, b, p),
+            ast::PatKind::Struct { path, fields, rest } => {
+                return self.struct_pat(path, fields, *rest, expected, mode, b, p)
+            }
             ast::PatKind::Tuple(pats) => {
                 let has_rest = pats.iter().any(|q| matches!(q.kind, ast::PatKind::Rest));
                 let t = self.resolve(expected);
@@ -116,8 +185,15 @@ impl FnCx<'_, '_> {
                     }
                     _ => {
                         let n = self.tyname(&t);
-                        self.err(Diagnostic::error("E0308", "mismatched types", span).with_label(format!("expected `{n}`, found tuple")));
-                        return Pat { kind: PatKind::Wild, ty: Ty::Error, span };
+                        self.err(
+                            Diagnostic::error("E0308", "mismatched types", span)
+                                .with_label(format!("expected `{n}`, found tuple")),
+                        );
+                        return Pat {
+                            kind: PatKind::Wild,
+                            ty: Ty::Error,
+                            span,
+                        };
                     }
                 };
                 match self.positional(pats, &elems, mode, b, p, "tuple") {
@@ -126,7 +202,11 @@ impl FnCx<'_, '_> {
                 }
             }
             ast::PatKind::Slice(_) => {
-                self.err(Diagnostic::error("Z0007", "slice patterns are not supported", span));
+                self.err(Diagnostic::error(
+                    "Z0007",
+                    "slice patterns are not supported",
+                    span,
+                ));
                 PatKind::Wild
             }
             ast::PatKind::Lit(e) => {
@@ -139,13 +219,22 @@ impl FnCx<'_, '_> {
                 let (h, t2) = self.pat_const(hi);
                 self.unify_pat(&t1, &t2, p);
                 self.unify_pat(expected, &t1, p);
-                PatKind::Range { lo: l, hi: h, inclusive: *inclusive }
+                PatKind::Range {
+                    lo: l,
+                    hi: h,
+                    inclusive: *inclusive,
+                }
             }
             ast::PatKind::Ref { pat, .. } => match self.resolve(expected) {
-                Ty::Ref(_, inner) => PatKind::Deref(Box::new(self.pat(pat, &inner, BindingMode::ByValue, b))),
+                Ty::Ref(_, inner) => {
+                    PatKind::Deref(Box::new(self.pat(pat, &inner, BindingMode::ByValue, b)))
+                }
                 t => {
                     let n = self.tyname(&t);
-                    self.err(Diagnostic::error("E0308", "mismatched types", span).with_label(format!("expected `{n}`, found `&_`")));
+                    self.err(
+                        Diagnostic::error("E0308", "mismatched types", span)
+                            .with_label(format!("expected `{n}`, found `&_`")),
+                    );
                     PatKind::Wild
                 }
             },
@@ -155,25 +244,44 @@ impl FnCx<'_, '_> {
                 let first_names: Vec<(String, LocalId)> = b.bound[before..].to_vec();
                 let mut out = vec![first];
                 for alt in &alts[1..] {
-                    let mut ab = Binds { bound: vec![], reuse: Some(first_names.clone()) };
+                    let mut ab = Binds {
+                        bound: vec![],
+                        reuse: Some(first_names.clone()),
+                    };
                     out.push(self.pat(alt, expected, mode, &mut ab));
                     for (n, _) in &first_names {
                         if !ab.bound.iter().any(|(m, _)| m == n) {
-                            self.err(Diagnostic::error("E0408", format!("variable `{n}` is not bound in all patterns"), alt.span)
-                                .with_label(format!("pattern doesn't bind `{n}`")));
+                            self.err(
+                                Diagnostic::error(
+                                    "E0408",
+                                    format!("variable `{n}` is not bound in all patterns"),
+                                    alt.span,
+                                )
+                                .with_label(format!("pattern doesn't bind `{n}`")),
+                            );
                         }
                     }
                     for (n, _) in &ab.bound {
                         if !first_names.iter().any(|(m, _)| m == n) {
-                            self.err(Diagnostic::error("E0408", format!("variable `{n}` is not bound in all patterns"), alts[0].span)
-                                .with_label(format!("pattern doesn't bind `{n}`")));
+                            self.err(
+                                Diagnostic::error(
+                                    "E0408",
+                                    format!("variable `{n}` is not bound in all patterns"),
+                                    alts[0].span,
+                                )
+                                .with_label(format!("pattern doesn't bind `{n}`")),
+                            );
                         }
                     }
                 }
                 PatKind::Or(out)
             }
         };
-        Pat { kind, ty: expected.clone(), span }
+        Pat {
+            kind,
+            ty: expected.clone(),
+            span,
+        }
     }
 
     fn bind_name(&mut self, name: &ast::Ident, ty: Ty, mutable: bool, b: &mut Binds) -> LocalId {
@@ -191,8 +299,17 @@ impl FnCx<'_, '_> {
             }
         }
         if b.bound.iter().any(|(n, _)| *n == name.name) {
-            self.err(Diagnostic::error("E0416", format!("identifier `{}` is bound more than once in the same pattern", name.name), name.span)
-                .with_label("used in a pattern more than once"));
+            self.err(
+                Diagnostic::error(
+                    "E0416",
+                    format!(
+                        "identifier `{}` is bound more than once in the same pattern",
+                        name.name
+                    ),
+                    name.span,
+                )
+                .with_label("used in a pattern more than once"),
+            );
         }
         let l = self.new_local(&name.name, ty, mutable, name.span, LocalKind::Let);
         b.bound.push((name.name.clone(), l));
@@ -202,8 +319,11 @@ impl FnCx<'_, '_> {
     fn unify_pat(&mut self, expected: &Ty, found: &Ty, p: &ast::Pat) {
         if !self.unify(expected, found) {
             let (x, y) = (self.tyname(expected), self.tyname(found));
-            self.err(Diagnostic::error("E0308", "mismatched types", p.span).with_label(format!("expected `{x}`, found `{y}`"))
-                .with_note("this pattern's type must match the type of the value it matches"));
+            self.err(
+                Diagnostic::error("E0308", "mismatched types", p.span)
+                    .with_label(format!("expected `{x}`, found `{y}`"))
+                    .with_note("this pattern's type must match the type of the value it matches"),
+            );
         }
     }
 
@@ -228,29 +348,99 @@ impl FnCx<'_, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn ctor_pat(&mut self, adt: AdtId, v: u32, args: Vec<Ty>, pats: &[ast::Pat], expected: &Ty, mode: BindingMode, b: &mut Binds, p: &ast::Pat) -> Pat {
+    fn ctor_pat(
+        &mut self,
+        adt: AdtId,
+        v: u32,
+        args: Vec<Ty>,
+        pats: &[ast::Pat],
+        expected: &Ty,
+        mode: BindingMode,
+        b: &mut Binds,
+        p: &ast::Pat,
+    ) -> Pat {
         let adt_ty = Ty::Adt(adt, args.clone());
         self.unify_pat(expected, &adt_ty, p);
         let var = self.cx.program.adts[adt.0 as usize].variants[v as usize].clone();
         let fields: Vec<Ty> = var.fields.iter().map(|f| f.ty.subst(&args)).collect();
         let is_tuple_pat = matches!(p.kind, ast::PatKind::TupleStruct(..));
         if is_tuple_pat && var.kind != CtorKind::Tuple {
-            self.err(Diagnostic::error("E0532", format!("expected tuple struct or tuple variant, found {} `{}`", if var.kind == CtorKind::Unit { "unit variant" } else { "struct variant" }, var.name), p.span));
-            return Pat { kind: PatKind::Wild, ty: adt_ty, span: p.span };
+            self.err(Diagnostic::error(
+                "E0532",
+                format!(
+                    "expected tuple struct or tuple variant, found {} `{}`",
+                    if var.kind == CtorKind::Unit {
+                        "unit variant"
+                    } else {
+                        "struct variant"
+                    },
+                    var.name
+                ),
+                p.span,
+            ));
+            return Pat {
+                kind: PatKind::Wild,
+                ty: adt_ty,
+                span: p.span,
+            };
         }
         if !is_tuple_pat && var.kind != CtorKind::Unit {
-            self.err(Diagnostic::error("E0533", format!("expected unit struct, unit variant or constant, found {} `{}`", if var.kind == CtorKind::Tuple { "tuple variant" } else { "struct variant" }, var.name), p.span)
-                .with_help(if var.kind == CtorKind::Tuple { format!("use `{}(..)`", var.name) } else { format!("use `{} {{ .. }}`", var.name) }));
-            return Pat { kind: PatKind::Wild, ty: adt_ty, span: p.span };
+            self.err(
+                Diagnostic::error(
+                    "E0533",
+                    format!(
+                        "expected unit struct, unit variant or constant, found {} `{}`",
+                        if var.kind == CtorKind::Tuple {
+                            "tuple variant"
+                        } else {
+                            "struct variant"
+                        },
+                        var.name
+                    ),
+                    p.span,
+                )
+                .with_help(if var.kind == CtorKind::Tuple {
+                    format!("use `{}(..)`", var.name)
+                } else {
+                    format!("use `{} {{ .. }}`", var.name)
+                }),
+            );
+            return Pat {
+                kind: PatKind::Wild,
+                ty: adt_ty,
+                span: p.span,
+            };
         }
         let sub = match self.positional(pats, &fields, mode, b, p, &var.name) {
             Some(s) => s,
-            None => fields.iter().map(|t| Pat { kind: PatKind::Wild, ty: t.clone(), span: p.span }).collect(),
+            None => fields
+                .iter()
+                .map(|t| Pat {
+                    kind: PatKind::Wild,
+                    ty: t.clone(),
+                    span: p.span,
+                })
+                .collect(),
         };
-        Pat { kind: PatKind::Variant { adt, variant: v, fields: sub }, ty: adt_ty, span: p.span }
+        Pat {
+            kind: PatKind::Variant {
+                adt,
+                variant: v,
+                fields: sub,
+            },
+            ty: adt_ty,
+            span: p.span,
+        }
     }
 
-    fn path_def_pat(&mut self, def: Def, expected: &Ty, mode: BindingMode, b: &mut Binds, p: &ast::Pat) -> Pat {
+    fn path_def_pat(
+        &mut self,
+        def: Def,
+        expected: &Ty,
+        mode: BindingMode,
+        b: &mut Binds,
+        p: &ast::Pat,
+    ) -> Pat {
         match def {
             Def::Variant(adt, v) => {
                 let n = self.cx.program.adts[adt.0 as usize].generics.len();
@@ -260,15 +450,33 @@ impl FnCx<'_, '_> {
             Def::Const(c) => {
                 let ct = self.cx.program.consts[c.0 as usize].ty.clone();
                 self.unify_pat(expected, &ct, p);
-                Pat { kind: PatKind::ConstItem(c), ty: expected.clone(), span: p.span }
+                Pat {
+                    kind: PatKind::ConstItem(c),
+                    ty: expected.clone(),
+                    span: p.span,
+                }
             }
-            _ => Pat { kind: PatKind::Wild, ty: expected.clone(), span: p.span },
+            _ => Pat {
+                kind: PatKind::Wild,
+                ty: expected.clone(),
+                span: p.span,
+            },
         }
     }
 
     /// Sub-patterns by position, with at most one `..` standing for the fields it skips.
-    fn positional(&mut self, pats: &[ast::Pat], tys: &[Ty], mode: BindingMode, b: &mut Binds, p: &ast::Pat, what: &str) -> Option<Vec<Pat>> {
-        let rest = pats.iter().position(|q| matches!(q.kind, ast::PatKind::Rest));
+    fn positional(
+        &mut self,
+        pats: &[ast::Pat],
+        tys: &[Ty],
+        mode: BindingMode,
+        b: &mut Binds,
+        p: &ast::Pat,
+        what: &str,
+    ) -> Option<Vec<Pat>> {
+        let rest = pats
+            .iter()
+            .position(|q| matches!(q.kind, ast::PatKind::Rest));
         let explicit = pats.len() - rest.map_or(0, |_| 1);
         if rest.is_none() && explicit != tys.len() || rest.is_some() && explicit > tys.len() {
             let s = |n: usize| if n == 1 { "" } else { "s" };
@@ -289,7 +497,11 @@ impl FnCx<'_, '_> {
             if matches!(q.kind, ast::PatKind::Rest) {
                 let skip = tys.len() - explicit;
                 for _ in 0..skip {
-                    out.push(Pat { kind: PatKind::Wild, ty: tys[ti].clone(), span: q.span });
+                    out.push(Pat {
+                        kind: PatKind::Wild,
+                        ty: tys[ti].clone(),
+                        span: q.span,
+                    });
                     ti += 1;
                 }
                 continue;
@@ -301,12 +513,27 @@ impl FnCx<'_, '_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn struct_pat(&mut self, path: &ast::Path, fields: &[ast::FieldPat], rest: bool, expected: &Ty, mode: BindingMode, b: &mut Binds, p: &ast::Pat) -> Pat {
+    fn struct_pat(
+        &mut self,
+        path: &ast::Path,
+        fields: &[ast::FieldPat],
+        rest: bool,
+        expected: &Ty,
+        mode: BindingMode,
+        b: &mut Binds,
+        p: &ast::Pat,
+    ) -> Pat {
         let idents: Vec<ast::Ident> = path.segments.iter().map(|s| s.ident.clone()).collect();
         let target = match self.cx.resolve_path(self.module, &idents, Ns::Type) {
-            Ok(Binding { def: Def::Adt(id), .. }) if !self.cx.program.adts[id.0 as usize].is_enum => {
+            Ok(Binding {
+                def: Def::Adt(id), ..
+            }) if !self.cx.program.adts[id.0 as usize].is_enum => {
                 let n = self.cx.program.adts[id.0 as usize].generics.len();
-                Some((id, 0, (0..n).map(|_| self.fresh(p.span)).collect::<Vec<_>>()))
+                Some((
+                    id,
+                    0,
+                    (0..n).map(|_| self.fresh(p.span)).collect::<Vec<_>>(),
+                ))
             }
             _ => match self.resolve_pattern_path(path) {
                 Some(ValueRes::Ctor(adt, v, args)) => Some((adt, v, args)),
@@ -314,8 +541,19 @@ impl FnCx<'_, '_> {
             },
         };
         let Some((adt, v, args)) = target else {
-            self.err(Diagnostic::error("E0422", format!("cannot find struct, variant or union type `{}` in this scope", path.text()), path.span));
-            return Pat { kind: PatKind::Wild, ty: expected.clone(), span: p.span };
+            self.err(Diagnostic::error(
+                "E0422",
+                format!(
+                    "cannot find struct, variant or union type `{}` in this scope",
+                    path.text()
+                ),
+                path.span,
+            ));
+            return Pat {
+                kind: PatKind::Wild,
+                ty: expected.clone(),
+                span: p.span,
+            };
         };
         let adt_ty = Ty::Adt(adt, args.clone());
         self.unify_pat(expected, &adt_ty, p);
@@ -323,25 +561,68 @@ impl FnCx<'_, '_> {
         let mut sub: Vec<Option<Pat>> = vec![None; var.fields.len()];
         for f in fields {
             let Some(i) = var.fields.iter().position(|fd| fd.name == f.name.name) else {
-                self.err(Diagnostic::error("E0026", format!("variant `{}` does not have a field named `{}`", var.name, f.name.name), f.name.span)
-                    .with_label("variant does not have this field"));
+                self.err(
+                    Diagnostic::error(
+                        "E0026",
+                        format!(
+                            "variant `{}` does not have a field named `{}`",
+                            var.name, f.name.name
+                        ),
+                        f.name.span,
+                    )
+                    .with_label("variant does not have this field"),
+                );
                 continue;
             };
             let t = var.fields[i].ty.subst(&args);
             sub[i] = Some(self.pat(&f.pat, &t, mode, b));
         }
-        let missing: Vec<String> = var.fields.iter().zip(&sub).filter(|(_, s)| s.is_none()).map(|(f, _)| format!("`{}`", f.name)).collect();
+        let missing: Vec<String> = var
+            .fields
+            .iter()
+            .zip(&sub)
+            .filter(|(_, s)| s.is_none())
+            .map(|(f, _)| format!("`{}`", f.name))
+            .collect();
         if !rest && !missing.is_empty() {
-            self.err(Diagnostic::error("E0027", format!("pattern does not mention field{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")), p.span)
-                .with_label(format!("missing field{} {}", if missing.len() == 1 { "" } else { "s" }, missing.join(", ")))
-                .with_help("include the missing fields, or ignore them with `..`"));
+            self.err(
+                Diagnostic::error(
+                    "E0027",
+                    format!(
+                        "pattern does not mention field{} {}",
+                        if missing.len() == 1 { "" } else { "s" },
+                        missing.join(", ")
+                    ),
+                    p.span,
+                )
+                .with_label(format!(
+                    "missing field{} {}",
+                    if missing.len() == 1 { "" } else { "s" },
+                    missing.join(", ")
+                ))
+                .with_help("include the missing fields, or ignore them with `..`"),
+            );
         }
         let fields = sub
             .into_iter()
             .zip(&var.fields)
-            .map(|(s, f)| s.unwrap_or_else(|| Pat { kind: PatKind::Wild, ty: f.ty.subst(&args), span: p.span }))
+            .map(|(s, f)| {
+                s.unwrap_or_else(|| Pat {
+                    kind: PatKind::Wild,
+                    ty: f.ty.subst(&args),
+                    span: p.span,
+                })
+            })
             .collect();
-        Pat { kind: PatKind::Variant { adt, variant: v, fields }, ty: adt_ty, span: p.span }
+        Pat {
+            kind: PatKind::Variant {
+                adt,
+                variant: v,
+                fields,
+            },
+            ty: adt_ty,
+            span: p.span,
+        }
     }
 
     /// A literal pattern's constant and type.
@@ -360,7 +641,11 @@ impl FnCx<'_, '_> {
                     }
                 }
                 _ => {
-                    self.err(Diagnostic::error("E0531", format!("cannot find constant `{}` in this scope", path.text()), e.span));
+                    self.err(Diagnostic::error(
+                        "E0531",
+                        format!("cannot find constant `{}` in this scope", path.text()),
+                        e.span,
+                    ));
                     (PatConst::Int(0), Ty::Error)
                 }
             };
@@ -373,7 +658,10 @@ impl FnCx<'_, '_> {
             ast::ExprKind::Lit(l) => (false, l),
             _ => return (PatConst::Int(0), Ty::Error),
         };
-        let x = self.check_expr(&ast::Expr { kind: ast::ExprKind::Lit(lit.clone()), span: e.span });
+        let x = self.check_expr(&ast::Expr {
+            kind: ast::ExprKind::Lit(lit.clone()),
+            span: e.span,
+        });
         let c = match lit {
             ast::Lit::Int { value, .. } => match i128::try_from(*value) {
                 Ok(v) => PatConst::Int(if neg { -v } else { v }),
@@ -384,7 +672,11 @@ impl FnCx<'_, '_> {
             ast::Lit::Char(c) => PatConst::Char(*c),
             ast::Lit::Str(s) => PatConst::Str(s.clone()),
             ast::Lit::Float { .. } | ast::Lit::ByteStr(_) => {
-                self.err(Diagnostic::error("Z0007", "this literal cannot be used in a pattern", e.span));
+                self.err(Diagnostic::error(
+                    "Z0007",
+                    "this literal cannot be used in a pattern",
+                    e.span,
+                ));
                 PatConst::Int(0)
             }
         };
@@ -400,7 +692,10 @@ fn refutable(p: &Pat, fcx: &FnCx) -> bool {
         PatKind::Binding { sub, .. } => sub.as_ref().is_some_and(|s| refutable(s, fcx)),
         PatKind::Tuple(ps) => ps.iter().any(|q| refutable(q, fcx)),
         PatKind::Deref(q) => refutable(q, fcx),
-        PatKind::Variant { adt, fields, .. } => fcx.cx.program.adts[adt.0 as usize].variants.len() != 1 || fields.iter().any(|q| refutable(q, fcx)),
+        PatKind::Variant { adt, fields, .. } => {
+            fcx.cx.program.adts[adt.0 as usize].variants.len() != 1
+                || fields.iter().any(|q| refutable(q, fcx))
+        }
         PatKind::Or(ps) => ps.iter().all(|q| refutable(q, fcx)),
         PatKind::Const(_) | PatKind::Range { .. } | PatKind::ConstItem(_) => true,
     }

@@ -110,7 +110,10 @@ pub struct GenericScope {
 
 impl GenericScope {
     pub fn lookup(&self, name: &str) -> Option<Ty> {
-        self.names.iter().position(|(n, _)| n == name).map(|i| Ty::Param(i as u32, name.to_string()))
+        self.names
+            .iter()
+            .position(|(n, _)| n == name)
+            .map(|i| Ty::Param(i as u32, name.to_string()))
     }
 }
 
@@ -147,7 +150,12 @@ impl Ctx<'_> {
 
     /// Declares a name in a module namespace, reporting E0428 on duplicates.
     pub fn declare(&mut self, m: ModId, ns: Ns, name: &ast::Ident, def: Def, public: bool) {
-        let b = Binding { def, span: name.span, public, owner: m };
+        let b = Binding {
+            def,
+            span: name.span,
+            public,
+            owner: m,
+        };
         let table = match ns {
             Ns::Type => &mut self.modules[m.0 as usize].types,
             Ns::Value => &mut self.modules[m.0 as usize].values,
@@ -156,9 +164,16 @@ impl Ctx<'_> {
             let prev_span = prev.span;
             let what = if ns == Ns::Type { "type" } else { "value" };
             self.diags.push(
-                Diagnostic::error("E0428", format!("the name `{}` is defined multiple times", name.name), name.span)
-                    .with_label(format!("`{}` redefined here", name.name))
-                    .with_secondary(prev_span, format!("previous definition of the {what} `{}` here", name.name)),
+                Diagnostic::error(
+                    "E0428",
+                    format!("the name `{}` is defined multiple times", name.name),
+                    name.span,
+                )
+                .with_label(format!("`{}` redefined here", name.name))
+                .with_secondary(
+                    prev_span,
+                    format!("previous definition of the {what} `{}` here", name.name),
+                ),
             );
             return;
         }
@@ -168,13 +183,22 @@ impl Ctx<'_> {
     /// Looks a single name up in a module (its items, then the prelude for non-prelude modules).
     pub fn lookup_in_scope(&self, m: ModId, name: &str, ns: Ns) -> Option<Binding> {
         let module = &self.modules[m.0 as usize];
-        let table = if ns == Ns::Type { &module.types } else { &module.values };
+        let table = if ns == Ns::Type {
+            &module.types
+        } else {
+            &module.values
+        };
         if let Some(b) = table.get(name) {
             return Some(b.clone());
         }
         if ns == Ns::Type {
             if let Some(t) = prim_type(name) {
-                return Some(Binding { def: Def::Prim(t), span: Span::default(), public: true, owner: m });
+                return Some(Binding {
+                    def: Def::Prim(t),
+                    span: Span::default(),
+                    public: true,
+                    owner: m,
+                });
             }
         }
         let p = &self.modules[self.prelude_mod.0 as usize];
@@ -184,14 +208,25 @@ impl Ctx<'_> {
 
     fn lookup_member(&self, m: ModId, name: &str, ns: Ns) -> Option<Binding> {
         let module = &self.modules[m.0 as usize];
-        let table = if ns == Ns::Type { &module.types } else { &module.values };
+        let table = if ns == Ns::Type {
+            &module.types
+        } else {
+            &module.values
+        };
         table.get(name).cloned()
     }
 
     /// Resolves the module-level part of a path: every segment but the last must name a
     /// module (or `crate`, `super`, `self`); returns the module and the last segment's binding.
     /// Enum variants and associated items are handled by the caller when this fails.
-    pub fn resolve_path(&self, from: ModId, segs: &[ast::Ident], ns: Ns) -> Result<Binding, Diagnostic> {
+    // The error is the cold path; a boxed diagnostic would only add noise at every use.
+    #[allow(clippy::result_large_err)]
+    pub fn resolve_path(
+        &self,
+        from: ModId,
+        segs: &[ast::Ident],
+        ns: Ns,
+    ) -> Result<Binding, Diagnostic> {
         let mut cur: Option<ModId> = None;
         for (i, seg) in segs.iter().enumerate() {
             let last = i + 1 == segs.len();
@@ -203,15 +238,24 @@ impl Ctx<'_> {
                 "super" if cur.is_none() || i > 0 => match self.modules[base.0 as usize].parent {
                     Some(p) => Some(p),
                     None => {
-                        return Err(Diagnostic::error("E0433", "failed to resolve: there are too many leading `super` keywords", seg.span)
-                            .with_label("there are too many leading `super` keywords"))
+                        return Err(Diagnostic::error(
+                            "E0433",
+                            "failed to resolve: there are too many leading `super` keywords",
+                            seg.span,
+                        )
+                        .with_label("there are too many leading `super` keywords"))
                     }
                 },
                 _ => None,
             };
             if let Some(m) = special {
                 if last {
-                    return Ok(Binding { def: Def::Mod(m), span: seg.span, public: true, owner: m });
+                    return Ok(Binding {
+                        def: Def::Mod(m),
+                        span: seg.span,
+                        public: true,
+                        owner: m,
+                    });
                 }
                 cur = Some(m);
                 continue;
@@ -223,16 +267,30 @@ impl Ctx<'_> {
             };
             let Some(b) = found else {
                 if last {
-                    let (code, what) = if ns == Ns::Type { ("E0412", "type") } else { ("E0425", "value") };
+                    let (code, what) = if ns == Ns::Type {
+                        ("E0412", "type")
+                    } else {
+                        ("E0425", "value")
+                    };
                     let place = match cur {
-                        Some(m) if !self.modules[m.0 as usize].name.is_empty() => format!("module `{}`", self.modules[m.0 as usize].name),
+                        Some(m) if !self.modules[m.0 as usize].name.is_empty() => {
+                            format!("module `{}`", self.modules[m.0 as usize].name)
+                        }
                         _ => "this scope".to_string(),
                     };
-                    return Err(Diagnostic::error(code, format!("cannot find {what} `{name}` in {place}"), seg.span)
-                        .with_label("not found in this scope"));
+                    return Err(Diagnostic::error(
+                        code,
+                        format!("cannot find {what} `{name}` in {place}"),
+                        seg.span,
+                    )
+                    .with_label("not found in this scope"));
                 }
-                return Err(Diagnostic::error("E0433", format!("failed to resolve: use of undeclared crate or module `{name}`"), seg.span)
-                    .with_label(format!("use of undeclared crate or module `{name}`")));
+                return Err(Diagnostic::error(
+                    "E0433",
+                    format!("failed to resolve: use of undeclared crate or module `{name}`"),
+                    seg.span,
+                )
+                .with_label(format!("use of undeclared crate or module `{name}`")));
             };
             if cur.is_some() && !self.visible(&b, from) {
                 let what = match b.def {
@@ -241,7 +299,12 @@ impl Ctx<'_> {
                     Def::Mod(_) => "module",
                     _ => "item",
                 };
-                return Err(Diagnostic::error("E0603", format!("{what} `{name}` is private"), seg.span).with_label("private item"));
+                return Err(Diagnostic::error(
+                    "E0603",
+                    format!("{what} `{name}` is private"),
+                    seg.span,
+                )
+                .with_label("private item"));
             }
             if last {
                 return Ok(b);
@@ -249,10 +312,20 @@ impl Ctx<'_> {
             match b.def {
                 Def::Mod(m) => cur = Some(m),
                 // `Type::item` and `Enum::Variant` are the caller's to resolve.
-                _ => return Err(Diagnostic::error("E0433", format!("failed to resolve: `{name}` is not a module"), seg.span)),
+                _ => {
+                    return Err(Diagnostic::error(
+                        "E0433",
+                        format!("failed to resolve: `{name}` is not a module"),
+                        seg.span,
+                    ))
+                }
             }
         }
-        Err(Diagnostic::error("E0433", "failed to resolve: empty path", Span::default()))
+        Err(Diagnostic::error(
+            "E0433",
+            "failed to resolve: empty path",
+            Span::default(),
+        ))
     }
 
     /// Resolves all `use` declarations, repeating until nothing changes (imports may go
@@ -280,8 +353,21 @@ impl Ctx<'_> {
         for (_, imp) in pending {
             let last = imp.path.last().map(|s| s.name.clone()).unwrap_or_default();
             let span = imp.path.last().map_or(imp.span, |s| s.span);
-            self.diags.push(Diagnostic::error("E0432", format!("unresolved import `{}`", imp.path.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join("::")), span)
-                .with_label(format!("no `{last}` found")));
+            self.diags.push(
+                Diagnostic::error(
+                    "E0432",
+                    format!(
+                        "unresolved import `{}`",
+                        imp.path
+                            .iter()
+                            .map(|s| s.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join("::")
+                    ),
+                    span,
+                )
+                .with_label(format!("no `{last}` found")),
+            );
         }
     }
 
@@ -292,11 +378,26 @@ impl Ctx<'_> {
         }
         // `Enum::Variant`
         if path.len() >= 2 {
-            if let Ok(Binding { def: Def::Adt(adt), public, owner, .. }) = self.resolve_path(m, &path[..path.len() - 1], Ns::Type) {
+            if let Ok(Binding {
+                def: Def::Adt(adt),
+                public,
+                owner,
+                ..
+            }) = self.resolve_path(m, &path[..path.len() - 1], Ns::Type)
+            {
                 let last = &path[path.len() - 1];
-                if let Some(vi) = self.program.adts[adt.0 as usize].variants.iter().position(|v| v.name == last.name) {
+                if let Some(vi) = self.program.adts[adt.0 as usize]
+                    .variants
+                    .iter()
+                    .position(|v| v.name == last.name)
+                {
                     if self.program.adts[adt.0 as usize].is_enum {
-                        return Some(Binding { def: Def::Variant(adt, vi as u32), span: last.span, public, owner });
+                        return Some(Binding {
+                            def: Def::Variant(adt, vi as u32),
+                            span: last.span,
+                            public,
+                            owner,
+                        });
                     }
                 }
             }
@@ -307,13 +408,29 @@ impl Ctx<'_> {
     fn try_import(&mut self, m: ModId, imp: &Import) -> bool {
         if imp.glob {
             let target_mod = match self.resolve_path(m, &imp.path, Ns::Type) {
-                Ok(Binding { def: Def::Mod(t), .. }) => Some(t),
-                Ok(Binding { def: Def::Adt(adt), .. }) => {
+                Ok(Binding {
+                    def: Def::Mod(t), ..
+                }) => Some(t),
+                Ok(Binding {
+                    def: Def::Adt(adt), ..
+                }) => {
                     // `use Enum::*`
-                    let vars: Vec<String> = self.program.adts[adt.0 as usize].variants.iter().map(|v| v.name.clone()).collect();
+                    let vars: Vec<String> = self.program.adts[adt.0 as usize]
+                        .variants
+                        .iter()
+                        .map(|v| v.name.clone())
+                        .collect();
                     for (i, name) in vars.into_iter().enumerate() {
-                        let b = Binding { def: Def::Variant(adt, i as u32), span: imp.span, public: imp.public, owner: m };
-                        self.modules[m.0 as usize].values.entry(name.clone()).or_insert(b.clone());
+                        let b = Binding {
+                            def: Def::Variant(adt, i as u32),
+                            span: imp.span,
+                            public: imp.public,
+                            owner: m,
+                        };
+                        self.modules[m.0 as usize]
+                            .values
+                            .entry(name.clone())
+                            .or_insert(b.clone());
                         self.modules[m.0 as usize].types.entry(name).or_insert(b);
                     }
                     return true;
@@ -324,16 +441,32 @@ impl Ctx<'_> {
             let (types, values): (Vec<_>, Vec<_>) = {
                 let tm = &self.modules[t.0 as usize];
                 (
-                    tm.types.iter().filter(|(_, b)| b.public || self.is_ancestor(b.owner, m)).map(|(k, b)| (k.clone(), b.clone())).collect(),
-                    tm.values.iter().filter(|(_, b)| b.public || self.is_ancestor(b.owner, m)).map(|(k, b)| (k.clone(), b.clone())).collect(),
+                    tm.types
+                        .iter()
+                        .filter(|(_, b)| b.public || self.is_ancestor(b.owner, m))
+                        .map(|(k, b)| (k.clone(), b.clone()))
+                        .collect(),
+                    tm.values
+                        .iter()
+                        .filter(|(_, b)| b.public || self.is_ancestor(b.owner, m))
+                        .map(|(k, b)| (k.clone(), b.clone()))
+                        .collect(),
                 )
             };
             let module = &mut self.modules[m.0 as usize];
             for (k, b) in types {
-                module.types.entry(k).or_insert(Binding { public: imp.public, owner: m, ..b });
+                module.types.entry(k).or_insert(Binding {
+                    public: imp.public,
+                    owner: m,
+                    ..b
+                });
             }
             for (k, b) in values {
-                module.values.entry(k).or_insert(Binding { public: imp.public, owner: m, ..b });
+                module.values.entry(k).or_insert(Binding {
+                    public: imp.public,
+                    owner: m,
+                    ..b
+                });
             }
             return true;
         }
@@ -342,33 +475,69 @@ impl Ctx<'_> {
         if ty.is_none() && val.is_none() {
             return false;
         }
-        let name = imp.alias.as_ref().or(imp.path.last()).expect("import path has a segment");
+        let name = imp
+            .alias
+            .as_ref()
+            .or(imp.path.last())
+            .expect("import path has a segment");
         let module = &mut self.modules[m.0 as usize];
         if let Some(b) = ty {
-            module.types.insert(name.name.clone(), Binding { span: name.span, public: imp.public, owner: m, ..b });
+            module.types.insert(
+                name.name.clone(),
+                Binding {
+                    span: name.span,
+                    public: imp.public,
+                    owner: m,
+                    ..b
+                },
+            );
         }
         if let Some(b) = val {
-            module.values.insert(name.name.clone(), Binding { span: name.span, public: imp.public, owner: m, ..b });
+            module.values.insert(
+                name.name.clone(),
+                Binding {
+                    span: name.span,
+                    public: imp.public,
+                    owner: m,
+                    ..b
+                },
+            );
         }
         true
     }
 
     /// Lowers a written type. `self_ty` is what `Self` means; `infer` allows `_`.
-    pub fn lower_ty(&mut self, t: &ast::Type, m: ModId, g: &GenericScope, self_ty: Option<&Ty>) -> Ty {
+    pub fn lower_ty(
+        &mut self,
+        t: &ast::Type,
+        m: ModId,
+        g: &GenericScope,
+        self_ty: Option<&Ty>,
+    ) -> Ty {
         match &t.kind {
             ast::TypeKind::Path(p) => self.lower_path_ty(p, m, g, self_ty),
-            ast::TypeKind::Ref { mutable, ty, .. } => Ty::Ref(*mutable, Box::new(self.lower_ty(ty, m, g, self_ty))),
+            ast::TypeKind::Ref { mutable, ty, .. } => {
+                Ty::Ref(*mutable, Box::new(self.lower_ty(ty, m, g, self_ty)))
+            }
             ast::TypeKind::Slice(e) => Ty::Slice(Box::new(self.lower_ty(e, m, g, self_ty))),
             ast::TypeKind::Array(e, n) => {
                 let elem = self.lower_ty(e, m, g, self_ty);
                 let len = self.const_len(n, m, g);
                 Ty::Array(Box::new(elem), Box::new(len))
             }
-            ast::TypeKind::Tuple(ts) => Ty::Tuple(ts.iter().map(|t| self.lower_ty(t, m, g, self_ty)).collect()),
+            ast::TypeKind::Tuple(ts) => {
+                Ty::Tuple(ts.iter().map(|t| self.lower_ty(t, m, g, self_ty)).collect())
+            }
             ast::TypeKind::Never => Ty::Never,
             ast::TypeKind::Infer => {
-                self.diags.push(Diagnostic::error("E0121", "the placeholder `_` is not allowed within types on item signatures", t.span)
-                    .with_label("not allowed in type signatures"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0121",
+                        "the placeholder `_` is not allowed within types on item signatures",
+                        t.span,
+                    )
+                    .with_label("not allowed in type signatures"),
+                );
                 Ty::Error
             }
         }
@@ -385,24 +554,45 @@ impl Ctx<'_> {
                     }
                 }
                 let segs: Vec<ast::Ident> = p.segments.iter().map(|s| s.ident.clone()).collect();
-                if let Ok(Binding { def: Def::Const(c), .. }) = self.resolve_path(m, &segs, Ns::Value) {
+                if let Ok(Binding {
+                    def: Def::Const(c), ..
+                }) = self.resolve_path(m, &segs, Ns::Value)
+                {
                     if let Some(v) = self.const_int_value(c) {
                         return Ty::ConstVal(v as u64);
                     }
                 }
-                self.diags.push(Diagnostic::error("E0435", "array length must be a literal, a constant or a const generic parameter", e.span)
-                    .with_label("not a constant length"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0435",
+                        "array length must be a literal, a constant or a const generic parameter",
+                        e.span,
+                    )
+                    .with_label("not a constant length"),
+                );
                 Ty::Error
             }
             _ => {
-                self.diags.push(Diagnostic::error("E0435", "array length must be a literal, a constant or a const generic parameter", e.span)
-                    .with_label("not a constant length"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0435",
+                        "array length must be a literal, a constant or a const generic parameter",
+                        e.span,
+                    )
+                    .with_label("not a constant length"),
+                );
                 Ty::Error
             }
         }
     }
 
-    fn lower_generic_args(&mut self, args: &[ast::GenericArg], m: ModId, g: &GenericScope, self_ty: Option<&Ty>) -> Vec<Ty> {
+    fn lower_generic_args(
+        &mut self,
+        args: &[ast::GenericArg],
+        m: ModId,
+        g: &GenericScope,
+        self_ty: Option<&Ty>,
+    ) -> Vec<Ty> {
         args.iter()
             .filter_map(|a| match a {
                 ast::GenericArg::Type(t) => Some(self.lower_ty(t, m, g, self_ty)),
@@ -412,14 +602,28 @@ impl Ctx<'_> {
             .collect()
     }
 
-    pub fn lower_path_ty(&mut self, p: &ast::Path, m: ModId, g: &GenericScope, self_ty: Option<&Ty>) -> Ty {
+    pub fn lower_path_ty(
+        &mut self,
+        p: &ast::Path,
+        m: ModId,
+        g: &GenericScope,
+        self_ty: Option<&Ty>,
+    ) -> Ty {
         if let [seg] = p.segments.as_slice() {
             if seg.ident.name == "Self" {
                 return match self_ty {
                     Some(t) => t.clone(),
                     None => {
-                        self.diags.push(Diagnostic::error("E0411", "cannot find type `Self` in this scope", seg.ident.span)
-                            .with_label("`Self` is only available in impls, traits, and type definitions"));
+                        self.diags.push(
+                            Diagnostic::error(
+                                "E0411",
+                                "cannot find type `Self` in this scope",
+                                seg.ident.span,
+                            )
+                            .with_label(
+                                "`Self` is only available in impls, traits, and type definitions",
+                            ),
+                        );
                         Ty::Error
                     }
                 };
@@ -437,11 +641,19 @@ impl Ctx<'_> {
             }
         };
         let last = p.segments.last().expect("path has a segment");
-        let args = last.generics.as_deref().map(|a| self.lower_generic_args(a, m, g, self_ty)).unwrap_or_default();
+        let args = last
+            .generics
+            .as_deref()
+            .map(|a| self.lower_generic_args(a, m, g, self_ty))
+            .unwrap_or_default();
         match b.def {
             Def::Prim(t) => {
                 if !args.is_empty() {
-                    self.diags.push(Diagnostic::error("E0109", "type arguments are not allowed on builtin type", last.ident.span));
+                    self.diags.push(Diagnostic::error(
+                        "E0109",
+                        "type arguments are not allowed on builtin type",
+                        last.ident.span,
+                    ));
                 }
                 t
             }
@@ -457,7 +669,14 @@ impl Ctx<'_> {
             }
             Def::Alias(i) => self.aliases[i].clone(),
             Def::Variant(..) | Def::Fn(_) | Def::Const(_) | Def::Mod(_) | Def::Trait(_) => {
-                self.diags.push(Diagnostic::error("E0573", format!("expected type, found `{}`", p.text()), p.span).with_label("not a type"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0573",
+                        format!("expected type, found `{}`", p.text()),
+                        p.span,
+                    )
+                    .with_label("not a type"),
+                );
                 Ty::Error
             }
         }
@@ -472,31 +691,60 @@ impl Ctx<'_> {
         }
         let segs: Vec<ast::Ident> = p.segments.iter().map(|s| s.ident.clone()).collect();
         match self.resolve_path(m, &segs, Ns::Type) {
-            Ok(Binding { def: Def::Trait(t), .. }) => Some(Bound::User(t)),
+            Ok(Binding {
+                def: Def::Trait(t), ..
+            }) => Some(Bound::User(t)),
             Ok(_) => {
-                self.diags.push(Diagnostic::error("E0404", format!("expected trait, found `{}`", p.text()), p.span).with_label("not a trait"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0404",
+                        format!("expected trait, found `{}`", p.text()),
+                        p.span,
+                    )
+                    .with_label("not a trait"),
+                );
                 None
             }
             Err(_) => {
-                self.diags.push(Diagnostic::error("E0405", format!("cannot find trait `{}` in this scope", p.text()), p.span).with_label("not found in this scope"));
+                self.diags.push(
+                    Diagnostic::error(
+                        "E0405",
+                        format!("cannot find trait `{}` in this scope", p.text()),
+                        p.span,
+                    )
+                    .with_label("not found in this scope"),
+                );
                 None
             }
         }
     }
 
     /// Generic parameter definitions with their bounds (from `<T: A + B>` and `where`).
-    pub fn lower_generics(&mut self, gs: &ast::Generics, m: ModId, outer: &GenericScope) -> (Vec<GenericParamDef>, GenericScope) {
+    pub fn lower_generics(
+        &mut self,
+        gs: &ast::Generics,
+        m: ModId,
+        outer: &GenericScope,
+    ) -> (Vec<GenericParamDef>, GenericScope) {
         let mut scope = outer.clone();
         let mut defs = Vec::new();
         for p in &gs.params {
             match p {
                 ast::GenericParam::Type { name, .. } => {
                     scope.names.push((name.name.clone(), false));
-                    defs.push(GenericParamDef { name: name.name.clone(), is_const: false, bounds: vec![] });
+                    defs.push(GenericParamDef {
+                        name: name.name.clone(),
+                        is_const: false,
+                        bounds: vec![],
+                    });
                 }
                 ast::GenericParam::Const { name, .. } => {
                     scope.names.push((name.name.clone(), true));
-                    defs.push(GenericParamDef { name: name.name.clone(), is_const: true, bounds: vec![] });
+                    defs.push(GenericParamDef {
+                        name: name.name.clone(),
+                        is_const: true,
+                        bounds: vec![],
+                    });
                 }
                 ast::GenericParam::Lifetime(_) => {}
             }
@@ -517,7 +765,9 @@ impl Ctx<'_> {
         }
         for w in &gs.where_clauses {
             let target = match &w.ty.kind {
-                ast::TypeKind::Path(p) => p.as_ident().and_then(|id| scope.names.iter().position(|(n, _)| *n == id.name)),
+                ast::TypeKind::Path(p) => p
+                    .as_ident()
+                    .and_then(|id| scope.names.iter().position(|(n, _)| *n == id.name)),
                 _ => None,
             };
             match target {
@@ -528,7 +778,11 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                _ => self.diags.push(Diagnostic::error("E0412", "`where` clauses may only bound the item's own type parameters", w.ty.span)),
+                _ => self.diags.push(Diagnostic::error(
+                    "E0412",
+                    "`where` clauses may only bound the item's own type parameters",
+                    w.ty.span,
+                )),
             }
         }
         (defs, scope)

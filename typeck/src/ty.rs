@@ -54,7 +54,10 @@ impl IntTy {
         IntTy::ALL.into_iter().find(|t| t.name() == s)
     }
     pub fn signed(self) -> bool {
-        matches!(self, IntTy::I8 | IntTy::I16 | IntTy::I32 | IntTy::I64 | IntTy::I128 | IntTy::Isize)
+        matches!(
+            self,
+            IntTy::I8 | IntTy::I16 | IntTy::I32 | IntTy::I64 | IntTy::I128 | IntTy::Isize
+        )
     }
     /// Bit width; `usize` and `isize` are 64-bit (LANGUAGE.md).
     pub fn bits(self) -> u32 {
@@ -169,7 +172,10 @@ impl Ty {
             return self.clone();
         }
         match self {
-            Ty::Param(i, _) => args.get(*i as usize).cloned().unwrap_or_else(|| self.clone()),
+            Ty::Param(i, _) => args
+                .get(*i as usize)
+                .cloned()
+                .unwrap_or_else(|| self.clone()),
             Ty::Tuple(v) => Ty::Tuple(v.iter().map(|t| t.subst(args)).collect()),
             Ty::Array(t, n) => Ty::Array(Box::new(t.subst(args)), Box::new(n.subst(args))),
             Ty::Slice(t) => Ty::Slice(Box::new(t.subst(args))),
@@ -216,7 +222,13 @@ pub struct TyDisplay<'a> {
 
 impl fmt::Display for TyDisplay<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sub = |t: &Ty| TyDisplay { ty: t, adt_name: self.adt_name }.to_string();
+        let sub = |t: &Ty| {
+            TyDisplay {
+                ty: t,
+                adt_name: self.adt_name,
+            }
+            .to_string()
+        };
         match self.ty {
             Ty::Int(i) => f.write_str(i.name()),
             Ty::Float(x) => f.write_str(x.name()),
