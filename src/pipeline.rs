@@ -53,6 +53,8 @@ mod ast_items {
 
 /// Loads, parses and type-checks one program (the prelude included).
 pub fn front_end(root: &Path) -> Checked {
+    let timing = std::env::var_os("VEZ_TIMINGS").is_some();
+    let t0 = Instant::now();
     let mut sources = SourceMap::new();
     let display = root.display().to_string();
     let (items, mut diags) = match loader::load_program(root, &display, &mut sources) {
@@ -68,6 +70,12 @@ pub fn front_end(root: &Path) -> Checked {
             };
         }
     };
+    if timing {
+        eprintln!(
+            "timing: load and parse {:.1} ms",
+            t0.elapsed().as_secs_f64() * 1e3
+        );
+    }
     let prelude_src = vez_stdlib::prelude_source();
     let (prelude, prelude_diags) =
         loader::parse_text(vez_stdlib::PRELUDE_PATH, &prelude_src, &mut sources);
@@ -81,7 +89,14 @@ pub fn front_end(root: &Path) -> Checked {
             items,
         };
     }
+    let t1 = Instant::now();
     let (program, tdiags) = vez_typeck::check_program(&prelude, &items);
+    if timing {
+        eprintln!(
+            "timing: type check {:.1} ms",
+            t1.elapsed().as_secs_f64() * 1e3
+        );
+    }
     diags.extend(tdiags);
     Checked {
         sources,

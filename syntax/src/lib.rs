@@ -63,6 +63,15 @@ pub fn parse_file(text: &str, file: FileId) -> (Vec<ast::Item>, Vec<Diagnostic>)
     (items, diags)
 }
 
+/// Worker threads for parallel phases: `VEZ_THREADS` if set, else the available cores (max 8).
+pub fn threads() -> usize {
+    std::env::var("VEZ_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, 8)
+}
+
 /// Below this many tokens one thread parses the whole file.
 const PARALLEL_MIN_TOKENS: usize = 50_000;
 

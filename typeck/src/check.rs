@@ -39,7 +39,9 @@ struct LoopCx {
 }
 
 pub(crate) struct FnCx<'c, 'a> {
-    pub cx: &'c mut Ctx<'a>,
+    pub cx: &'c Ctx<'a>,
+    /// This function's diagnostics (bodies are checked in parallel).
+    pub diags: Vec<Diagnostic>,
     pub module: ModId,
     pub generics: Vec<GenericParamDef>,
     pub gscope: GenericScope,
@@ -59,15 +61,24 @@ pub(crate) struct FnCx<'c, 'a> {
     pub pure: bool,
 }
 
+/// What checking one function produces.
+#[derive(Default)]
+pub(crate) struct FnResult {
+    pub locals: Vec<LocalDecl>,
+    pub contract: Contract,
+    pub attrs: FnAttrs,
+    pub body: Option<Expr>,
+    pub diags: Vec<Diagnostic>,
+}
+
 pub(crate) fn check_fn(
-    cx: &mut Ctx,
+    cx: &Ctx,
     id: FnId,
     decl: &ast::FnDecl,
     attrs: &[ast::Attr],
     module: ModId,
     item_span: Span,
-    _is_method: bool,
-) {
+) -> FnResult {
     let f = cx.program.fns[id.0 as usize].clone();
     let from_prelude = cx.is_ancestor(cx.prelude_mod, module);
     let mut fcx = FnCx {
@@ -96,6 +107,7 @@ pub(crate) fn check_fn(
         pure: false,
         module,
         cx,
+        diags: Vec::new(),
     };
     let mut fattrs = FnAttrs {
         public: f.attrs.public,
@@ -120,13 +132,13 @@ pub(crate) fn check_fn(
             "gpu::device" => fattrs.device = fcx.flag(a),
             "intrinsic" if from_prelude => fattrs.intrinsic = fcx.flag(a),
             "inline" | "allow" | "doc" | "must_use" => {}
-            _ => fcx.cx.diags.push(Diagnostic::error("Z0006", format!("cannot find attribute `{name}` in this scope"), a.path.span)
+            _ => fcx.diags.push(Diagnostic::error("Z0006", format!("cannot find attribute `{name}` in this scope"), a.path.span)
                 .with_help("VeZ's function attributes: requires, ensures, decreases, pure, trusted, ghost, gpu::kernel, gpu::device")),
         }
     }
     fcx.pure = fattrs.pure;
     if fattrs.kernel && !f.ret.is_unit() {
-        fcx.cx.diags.push(Diagnostic::error(
+        fcx.diags.push(Diagnostic::error(
             "Z0009",
             "a `#[gpu::kernel]` must return `()`",
             f.ret_span,
@@ -151,7 +163,7 @@ pub(crate) fn check_fn(
     let body = match &decl.body {
         Some(b) => {
             if fattrs.intrinsic {
-                fcx.cx.diags.push(Diagnostic::error(
+                fcx.diags.push(Diagnostic::error(
                     "Z0006",
                     "an `#[intrinsic]` function has no body",
                     decl.name.span,
@@ -169,7 +181,7 @@ pub(crate) fn check_fn(
                         .as_ref()
                         .is_some_and(|t| matches!(t, Ty::Param(0, n) if n == "Self")))
             {
-                fcx.cx.diags.push(Diagnostic::error("Z0006", format!("function `{}` has no body", decl.name.name), item_span)
+                fcx.diags.push(Diagnostic::error("Z0006", format!("function `{}` has no body", decl.name.name), item_span)
                     .with_help("only trait methods and the prelude's intrinsics are declared without a body"));
             }
             None
@@ -196,15 +208,17 @@ pub(crate) fn check_fn(
             ..l.clone()
         })
         .collect();
-    let def = &mut fcx.cx.program.fns[id.0 as usize];
-    def.locals = locals;
-    def.contract = contract;
-    def.attrs = fattrs;
-    def.body = body;
+    FnResult {
+        locals,
+        contract,
+        attrs: fattrs,
+        body,
+        diags: fcx.diags,
+    }
 }
 
 pub(crate) fn check_const_value(
-    cx: &mut Ctx,
+    cx: &Ctx,
     module: ModId,
     self_ty: Option<Ty>,
     e: &ast::Expr,
@@ -226,10 +240,12 @@ pub(crate) fn check_const_value(
         pure: true,
         module,
         cx,
+        diags: Vec::new(),
     };
     let x = fcx.check_expr(e);
     let mut x = fcx.coerce(x, ty, e.span);
     fcx.finish_expr(&mut x, false);
+    cx.diags.extend(fcx.diags);
     x
 }
 
@@ -247,7 +263,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
     // ------------------------------------------------------------ errors and helpers
 
     pub fn err(&mut self, d: Diagnostic) {
-        self.cx.diags.push(d);
+        self.diags.push(d);
     }
 
     fn error_expr(span: Span) -> Expr {

@@ -36,19 +36,41 @@ struct ConstSrc<'a> {
     impl_idx: Option<usize>,
 }
 
-/// The global state of type checking.
+/// Diagnostics that may be reported from parallel body checking.
+#[derive(Default)]
+pub struct Diags(std::sync::Mutex<Vec<Diagnostic>>);
+
+impl Diags {
+    pub fn push(&self, d: Diagnostic) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+    }
+    pub fn extend(&self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend(ds);
+    }
+    fn into_inner(self) -> Vec<Diagnostic> {
+        self.0.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+    fn has_errors(&mut self) -> bool {
+        self.0
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|d| d.severity == vez_syntax::Severity::Error)
+    }
+}
+
+/// The global state of type checking. During body checking it is shared read-only between
+/// threads (diagnostics go through [`Diags`]).
 pub struct Ctx<'a> {
     pub program: Program,
     pub modules: Vec<Module>,
     pub prelude_mod: ModId,
-    pub diags: Vec<Diagnostic>,
+    pub diags: Diags,
     pub aliases: Vec<Ty>,
     pub impls: Vec<ImplInfo>,
     pub inherent: HashMap<TyHead, Vec<usize>>,
     fn_src: Vec<Option<FnSrc<'a>>>,
     const_src: Vec<ConstSrc<'a>>,
-    /// Constants being evaluated (cycle guard) and their values once known.
-    const_values: HashMap<ConstId, Option<i128>>,
 }
 
 /// Type-checks a program: the prelude's items and the user's (modules already loaded).
@@ -57,13 +79,12 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
         program: Program::default(),
         modules: vec![Module::default(), Module::default()],
         prelude_mod: ModId(1),
-        diags: Vec::new(),
+        diags: Diags::default(),
         aliases: Vec::new(),
         impls: Vec::new(),
         inherent: HashMap::new(),
         fn_src: Vec::new(),
         const_src: Vec::new(),
-        const_values: HashMap::new(),
     };
     let mut deferred_aliases = Vec::new();
     let mut impls = Vec::new();
@@ -102,9 +123,7 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
     for i in 0..cx.const_src.len() {
         cx.check_const(ConstId(i as u32));
     }
-    for i in 0..cx.fn_src.len() {
-        cx.check_fn(FnId(i as u32));
-    }
+    cx.check_bodies();
     for imp in &cx.impls {
         if let Some(t) = imp.trait_id {
             let methods = imp
@@ -127,14 +146,13 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
         Some(Def::Fn(f)) => Some(*f),
         _ => None,
     };
-    if cx
-        .diags
-        .iter()
-        .all(|d| d.severity != vez_syntax::Severity::Error)
-    {
-        exhaustive::check_program(&cx.program, &mut cx.diags);
+    let mut diags = std::mem::take(&mut cx.diags);
+    if !diags.has_errors() {
+        let mut found = Vec::new();
+        exhaustive::check_program(&cx.program, &mut found);
+        diags.extend(found);
     }
-    (cx.program, cx.diags)
+    (cx.program, diags.into_inner())
 }
 
 fn attr_names(attrs: &[ast::Attr]) -> impl Iterator<Item = String> + '_ {
@@ -668,26 +686,20 @@ impl<'a> Ctx<'a> {
         None
     }
 
-    /// The value of an integer constant, when it is a (possibly negated) literal or another
-    /// such constant.
-    pub fn const_int_value(&mut self, c: ConstId) -> Option<i128> {
-        if let Some(v) = self.const_values.get(&c) {
-            return *v;
-        }
-        self.const_values.insert(c, None);
+    /// The value of an integer constant, when it is a (possibly negated) literal.
+    pub fn const_int_value(&self, c: ConstId) -> Option<i128> {
         let e = &self.const_src[c.0 as usize].decl.value;
-        let v = match &e.kind {
+        match &e.kind {
             ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => i128::try_from(*value).ok(),
             ast::ExprKind::Unary(ast::UnOp::Neg, inner) => match &inner.kind {
-                ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => {
-                    i128::try_from(*value).ok().map(|v| -v)
-                }
+                ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => i128::try_from(*value)
+                    .ok()
+                    .map(|v| -v)
+                    .or((*value == 1u128 << 127).then_some(i128::MIN)),
                 _ => None,
             },
             _ => None,
-        };
-        self.const_values.insert(c, v);
-        v
+        }
     }
 
     fn lower_signature(&mut self, id: FnId) {
@@ -823,19 +835,52 @@ impl<'a> Ctx<'a> {
         self.program.consts[id.0 as usize].value = value;
     }
 
-    fn check_fn(&mut self, id: FnId) {
-        let Some(src) = self.fn_src[id.0 as usize].take() else {
-            return;
+    /// Checks every function body and contract, on parallel threads when there are many;
+    /// results are written back in function order, so output does not depend on scheduling.
+    fn check_bodies(&mut self) {
+        let ids: Vec<FnId> = (0..self.fn_src.len() as u32)
+            .map(FnId)
+            .filter(|f| self.fn_src[f.0 as usize].is_some())
+            .collect();
+        let threads = vez_syntax::threads();
+        let threads = if ids.len() >= 256 { threads } else { 1 };
+        let chunk = ids.len().div_ceil(threads.max(1)).max(1);
+        let this: &Ctx = self;
+        let results: Vec<Vec<(FnId, check::FnResult)>> = if threads <= 1 {
+            vec![ids.iter().map(|f| (*f, this.check_one(*f))).collect()]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = ids
+                    .chunks(chunk)
+                    .map(|part| {
+                        scope.spawn(move || {
+                            part.iter()
+                                .map(|f| (*f, this.check_one(*f)))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
         };
-        check::check_fn(
-            self,
-            id,
-            src.decl,
-            src.attrs,
-            src.module,
-            src.span,
-            src.impl_idx.is_some(),
-        );
+        for (id, r) in results.into_iter().flatten() {
+            self.diags.extend(r.diags);
+            let def = &mut self.program.fns[id.0 as usize];
+            def.locals = r.locals;
+            def.contract = r.contract;
+            def.attrs = r.attrs;
+            def.body = r.body;
+        }
+    }
+
+    fn check_one(&self, id: FnId) -> check::FnResult {
+        let src = self.fn_src[id.0 as usize]
+            .as_ref()
+            .expect("filtered to functions with sources");
+        check::check_fn(self, id, src.decl, src.attrs, src.module, src.span)
     }
 
     /// Display name of a type.

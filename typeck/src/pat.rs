@@ -341,9 +341,9 @@ impl FnCx<'_, '_> {
             };
         }
         // `Self::V`, `Enum::<T>::V`, `Type::CONST`: resolve like an expression path.
-        let d = self.cx.diags.len();
+        let d = self.diags.len();
         let r = self.resolve_value_quiet(path);
-        self.cx.diags.truncate(d);
+        self.diags.truncate(d);
         r
     }
 

@@ -507,13 +507,7 @@ impl Ctx<'_> {
     }
 
     /// Lowers a written type. `self_ty` is what `Self` means; `infer` allows `_`.
-    pub fn lower_ty(
-        &mut self,
-        t: &ast::Type,
-        m: ModId,
-        g: &GenericScope,
-        self_ty: Option<&Ty>,
-    ) -> Ty {
+    pub fn lower_ty(&self, t: &ast::Type, m: ModId, g: &GenericScope, self_ty: Option<&Ty>) -> Ty {
         match &t.kind {
             ast::TypeKind::Path(p) => self.lower_path_ty(p, m, g, self_ty),
             ast::TypeKind::Ref { mutable, ty, .. } => {
@@ -544,7 +538,7 @@ impl Ctx<'_> {
     }
 
     /// An array length: a literal, a const generic parameter, or a constant item.
-    pub fn const_len(&mut self, e: &ast::Expr, m: ModId, g: &GenericScope) -> Ty {
+    pub fn const_len(&self, e: &ast::Expr, m: ModId, g: &GenericScope) -> Ty {
         match &e.kind {
             ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => Ty::ConstVal(*value as u64),
             ast::ExprKind::Path(p) => {
@@ -587,7 +581,7 @@ impl Ctx<'_> {
     }
 
     fn lower_generic_args(
-        &mut self,
+        &self,
         args: &[ast::GenericArg],
         m: ModId,
         g: &GenericScope,
@@ -603,7 +597,7 @@ impl Ctx<'_> {
     }
 
     pub fn lower_path_ty(
-        &mut self,
+        &self,
         p: &ast::Path,
         m: ModId,
         g: &GenericScope,
@@ -683,7 +677,7 @@ impl Ctx<'_> {
     }
 
     /// Resolves a trait bound (`Copy`, `Ord`, a user trait).
-    pub fn lower_bound(&mut self, p: &ast::Path, m: ModId) -> Option<Bound> {
+    pub fn lower_bound(&self, p: &ast::Path, m: ModId) -> Option<Bound> {
         if let Some(id) = p.as_ident() {
             if let Some(t) = StdTrait::from_name(&id.name) {
                 return Some(Bound::Std(t));
@@ -721,7 +715,7 @@ impl Ctx<'_> {
 
     /// Generic parameter definitions with their bounds (from `<T: A + B>` and `where`).
     pub fn lower_generics(
-        &mut self,
+        &self,
         gs: &ast::Generics,
         m: ModId,
         outer: &GenericScope,
