@@ -14,8 +14,69 @@ pub fn mk(kind: ExprKind, file: FileId, l: usize, r: usize) -> Box<Expr> {
     })
 }
 
-pub fn bin(op: BinOp, a: Box<Expr>, b: Box<Expr>, file: FileId, l: usize, r: usize) -> Box<Expr> {
-    mk(ExprKind::Binary(op, a, b), file, l, r)
+/// Binding power of a binary operator (higher binds tighter), as in Rust, with `==>` below
+/// `||` (right-associative) and `<==>` below it.
+fn precedence(op: BinOp) -> u8 {
+    match op {
+        BinOp::Mul | BinOp::Div | BinOp::Rem => 10,
+        BinOp::Add | BinOp::Sub => 9,
+        BinOp::Shl | BinOp::Shr => 8,
+        BinOp::BitAnd => 7,
+        BinOp::BitXor => 6,
+        BinOp::BitOr => 5,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => 4,
+        BinOp::And => 3,
+        BinOp::Or => 2,
+        BinOp::Implies => 1,
+        BinOp::Iff => 0,
+    }
+}
+
+/// Builds the tree of `first op1 e1 op2 e2 ...` by precedence climbing. Comparisons do not
+/// chain (`a < b < c` is an error, as in Rust).
+pub fn climb(
+    first: Box<Expr>,
+    rest: Vec<((BinOp, usize, usize), Box<Expr>)>,
+    file: FileId,
+) -> PResult<Box<Expr>> {
+    let mut items = rest.into_iter().peekable();
+    climb_from(first, &mut items, 0, file)
+}
+
+type OpIter = std::iter::Peekable<std::vec::IntoIter<((BinOp, usize, usize), Box<Expr>)>>;
+
+fn climb_from(mut lhs: Box<Expr>, items: &mut OpIter, min: u8, file: FileId) -> PResult<Box<Expr>> {
+    while let Some(((op, ol, oh), _)) = items.peek() {
+        let (op, ol, oh) = (*op, *ol, *oh);
+        let p = precedence(op);
+        if p < min {
+            break;
+        }
+        let (_, mut rhs) = items.next().expect("peeked");
+        while let Some(((next, nl, nh), _)) = items.peek() {
+            let q = precedence(*next);
+            let right_assoc = *next == BinOp::Implies;
+            if q > p || (q == p && right_assoc) {
+                rhs = climb_from(rhs, items, if q > p { p + 1 } else { p }, file)?;
+            } else if q == p && p == 4 {
+                return user_error(*nl, *nh, "comparison operators cannot be chained".into());
+            } else {
+                break;
+            }
+        }
+        if p == 4
+            && matches!(&lhs.kind, ExprKind::Binary(x, ..) if x.is_comparison())
+            && !matches!(lhs.kind, ExprKind::Paren(_))
+        {
+            return user_error(ol, oh, "comparison operators cannot be chained".into());
+        }
+        let span = Span::new(file, lhs.span.lo as usize, rhs.span.hi as usize);
+        lhs = Box::new(Expr {
+            kind: ExprKind::Binary(op, lhs, rhs),
+            span,
+        });
+    }
+    Ok(lhs)
 }
 
 // The grammar passes boxed values on purpose: boxes keep the parser's stack slots small.
@@ -225,5 +286,70 @@ pub fn char_lit(s: &str, l: usize, r: usize) -> PResult<char> {
             r,
             "character literal may only contain one codepoint".into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{parse_file, FileId};
+
+    /// The expression `e` of `fn f() { e }`, fully parenthesised by its tree.
+    fn shape(src: &str) -> String {
+        let text = format!("fn f() {{ {src} }}");
+        let (items, diags) = parse_file(&text, FileId(0));
+        assert!(
+            diags.is_empty(),
+            "{src}: {:?}",
+            diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+        let crate::ast::ItemKind::Fn(f) = &items[0].kind else {
+            panic!()
+        };
+        let tail = f.body.as_ref().unwrap().tail.as_ref().unwrap();
+        paren(tail, &text)
+    }
+
+    fn paren(e: &crate::ast::Expr, text: &str) -> String {
+        match &e.kind {
+            crate::ast::ExprKind::Binary(op, a, b) => {
+                format!("({} {} {})", paren(a, text), op.as_str(), paren(b, text))
+            }
+            _ => text[e.span.lo as usize..e.span.hi as usize].to_string(),
+        }
+    }
+
+    #[test]
+    fn precedence_and_associativity() {
+        assert_eq!(shape("1 + 2 * 3"), "(1 + (2 * 3))");
+        assert_eq!(shape("a - b - c"), "((a - b) - c)");
+        assert_eq!(shape("x >> k & 1 == 1"), "(((x >> k) & 1) == 1)");
+        assert_eq!(shape("a | b ^ c & d"), "(a | (b ^ (c & d)))");
+        assert_eq!(shape("a && b || c && d"), "((a && b) || (c && d))");
+        assert_eq!(shape("a || b ==> c"), "((a || b) ==> c)");
+        assert_eq!(shape("a ==> b ==> c"), "(a ==> (b ==> c))");
+        assert_eq!(shape("a <==> b ==> c"), "(a <==> (b ==> c))");
+        assert_eq!(shape("p <==> q <==> r"), "((p <==> q) <==> r)");
+        assert_eq!(shape("x as u64 * 2 < n"), "((x as u64 * 2) < n)");
+        assert_eq!(shape("-a * b"), "(-a * b)");
+        assert_eq!(shape("a << 1 + b"), "(a << (1 + b))");
+    }
+
+    #[test]
+    fn comparisons_do_not_chain() {
+        for src in [
+            "fn f() -> bool { a < b < c }",
+            "fn f() -> bool { a == b != c }",
+            "fn f() -> bool { x + a < b > c }",
+        ] {
+            let (_, diags) = parse_file(src, FileId(0));
+            assert!(
+                diags
+                    .iter()
+                    .any(|d| d.message.contains("cannot be chained")),
+                "{src}"
+            );
+        }
+        let (_, diags) = parse_file("fn f() -> bool { (a < b) == c }", FileId(0));
+        assert!(diags.is_empty());
     }
 }
