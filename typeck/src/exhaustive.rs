@@ -329,21 +329,23 @@ impl<'p> Checker<'p> {
     }
 }
 
-/// Checks every `match` of every function body.
-pub fn check_program(program: &Program, diags: &mut Vec<Diagnostic>) {
+/// Checks every `match` in a function's body and contract.
+pub fn check_fn(
+    program: &Program,
+    body: Option<&Expr>,
+    contract: &Contract,
+    diags: &mut Vec<Diagnostic>,
+) {
     let c = Checker { program };
     let mut visit = |e: &Expr| {
         if let ExprKind::Match(s, arms) = &e.kind {
-            // Desugared `if let` / `while let` end in a wildcard arm and are always exhaustive.
             c.check_match(&s.ty, arms, s.span, diags);
         }
     };
-    for f in &program.fns {
-        if let Some(b) = &f.body {
-            b.walk(&mut visit);
-        }
-        for e in f.contract.requires.iter().chain(&f.contract.ensures) {
-            e.walk(&mut visit);
-        }
+    if let Some(b) = body {
+        b.walk(&mut visit);
+    }
+    for e in contract.requires.iter().chain(&contract.ensures) {
+        e.walk(&mut visit);
     }
 }

@@ -50,13 +50,6 @@ impl Diags {
     fn into_inner(self) -> Vec<Diagnostic> {
         self.0.into_inner().unwrap_or_else(|e| e.into_inner())
     }
-    fn has_errors(&mut self) -> bool {
-        self.0
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .any(|d| d.severity == vez_syntax::Severity::Error)
-    }
 }
 
 /// The global state of type checking. During body checking it is shared read-only between
@@ -85,6 +78,16 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
         inherent: HashMap::new(),
         fn_src: Vec::new(),
         const_src: Vec::new(),
+    };
+    let timing = std::env::var_os("VEZ_TIMINGS").is_some();
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timing {
+            eprintln!(
+                "timing:   {what} done at {:.1} ms",
+                t0.elapsed().as_secs_f64() * 1e3
+            );
+        }
     };
     let mut deferred_aliases = Vec::new();
     let mut impls = Vec::new();
@@ -117,13 +120,17 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
     for (module, imp) in &impls {
         cx.collect_impl(*module, imp);
     }
+    lap("items, imports, types, impls");
     for i in 0..cx.fn_src.len() {
         cx.lower_signature(FnId(i as u32));
     }
+    lap("signatures");
     for i in 0..cx.const_src.len() {
         cx.check_const(ConstId(i as u32));
     }
+    lap("constants");
     cx.check_bodies();
+    lap("bodies");
     for imp in &cx.impls {
         if let Some(t) = imp.trait_id {
             let methods = imp
@@ -146,12 +153,7 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
         Some(Def::Fn(f)) => Some(*f),
         _ => None,
     };
-    let mut diags = std::mem::take(&mut cx.diags);
-    if !diags.has_errors() {
-        let mut found = Vec::new();
-        exhaustive::check_program(&cx.program, &mut found);
-        diags.extend(found);
-    }
+    let diags = std::mem::take(&mut cx.diags);
     (cx.program, diags.into_inner())
 }
 
@@ -880,7 +882,15 @@ impl<'a> Ctx<'a> {
         let src = self.fn_src[id.0 as usize]
             .as_ref()
             .expect("filtered to functions with sources");
-        check::check_fn(self, id, src.decl, src.attrs, src.module, src.span)
+        let mut r = check::check_fn(self, id, src.decl, src.attrs, src.module, src.span);
+        // Exhaustiveness needs final types: only for functions that type-checked.
+        if r.diags
+            .iter()
+            .all(|d| d.severity != vez_syntax::Severity::Error)
+        {
+            exhaustive::check_fn(&self.program, r.body.as_ref(), &r.contract, &mut r.diags);
+        }
+        r
     }
 
     /// Display name of a type.
