@@ -3178,6 +3178,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 );
             }
         }
+        if let ExprKind::Call { generics, .. } = &mut e.kind {
+            let span = e.span;
+            for g in generics.iter_mut().filter(|g| g.has_infer()) {
+                *g = self.finish_ty(g, span);
+            }
+        }
         // Loop invariants and decreases clauses are specifications; the rest of a loop is not.
         match &mut e.kind {
             ExprKind::While {

@@ -53,7 +53,7 @@ pub fn collect(program: &Program, roots: &[FnId]) -> Result<Vec<Instance>, Strin
         if seen.contains(&inst) {
             continue;
         }
-        if inst.args.iter().any(|t| depth(t) > 32) || seen.len() > 100_000 {
+        if inst.args.iter().map(size).sum::<usize>() > TYPE_LENGTH_LIMIT || seen.len() > 100_000 {
             return Err(format!(
                 "reached the recursion limit while instantiating `{}`",
                 program.func(inst.func).name
@@ -105,10 +105,12 @@ fn resolve_trait_call(program: &Program, func: FnId, args: Vec<Ty>) -> Instance 
     Instance { func, args }
 }
 
-fn depth(t: &Ty) -> usize {
-    match t {
-        Ty::Tuple(v) | Ty::Adt(_, v) => 1 + v.iter().map(depth).max().unwrap_or(0),
-        Ty::Array(a, _) | Ty::Slice(a) | Ty::Ref(_, a) => 1 + depth(a),
-        _ => 1,
-    }
+/// The most type nodes an instance's arguments may have (rustc's "type length limit"): it
+/// stops polymorphic recursion before its types grow exponentially.
+const TYPE_LENGTH_LIMIT: usize = 512;
+
+fn size(t: &Ty) -> usize {
+    let mut n = 0;
+    t.walk(&mut |_| n += 1);
+    n
 }
