@@ -30,6 +30,8 @@ pub enum Format {
 pub enum Emit {
     /// the parsed program, printed back as source
     Ast,
+    /// the MIR of every function (control-flow graphs, as the borrow checker sees them)
+    Mir,
 }
 
 #[derive(Subcommand)]

@@ -131,6 +131,18 @@ pub fn check(path: &Path, format: Format, emit: Option<Emit>, color: bool) -> Ex
         if emit == Some(Emit::Ast) {
             print!("{}", vez_syntax::printer::print_items(&c.items));
         }
+        if let (Some(Emit::Mir), Some(p)) = (emit, &c.program) {
+            if errors(&c.diags) == 0 {
+                for f in (0..p.fns.len() as u32)
+                    .map(vez_typeck::hir::FnId)
+                    .filter(|f| !p.func(*f).attrs.from_prelude)
+                {
+                    if let Some(body) = vez_mir::build::lower_fn(p, f) {
+                        println!("{}", vez_mir::pretty(&body, p));
+                    }
+                }
+            }
+        }
         n_err += errors(&c.diags);
         n_warn += c
             .diags

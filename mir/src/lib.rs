@@ -1,4 +1,259 @@
-//! MIR: one control-flow graph per function (basic blocks, places, statements,
-//! terminators), every node with its source span, and specifications as typed
-//! expressions. Borrow checking, verification-condition generation and code
-//! generation all read it. Filled by issue 3 (lowering from the typed HIR of `vez-typeck`).
+//! MIR: one control-flow graph per function body, shared by borrow checking, verification and
+//! code generation. Locals are `_0` (the return place), then the parameters, then user
+//! variables and temporaries. Places are a local with projections; every statement and
+//! terminator carries its source span. Contracts and loop invariants stay typed HIR
+//! expressions (`vez_typeck::hir::Expr`), attached to the body and to loop headers, with the
+//! map from HIR locals to MIR locals that interprets them.
+
+pub mod build;
+mod pretty;
+
+pub use build::lower_program;
+pub use pretty::pretty;
+
+use vez_syntax::Span;
+use vez_typeck::hir::{self, BinOp, FnId, PanicKind, PrintKind, UnOp};
+use vez_typeck::ty::{AdtId, Ty};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Local(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BasicBlock(pub u32);
+
+pub const RETURN_PLACE: Local = Local(0);
+
+#[derive(Clone, Debug)]
+pub struct LocalDecl {
+    pub ty: Ty,
+    /// The source name for user variables and parameters; `None` for temporaries.
+    pub name: Option<String>,
+    pub mutable: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Proj {
+    Deref,
+    /// A field of a struct or tuple, or (after `Downcast`) of an enum variant.
+    Field(u32),
+    Index(Local),
+    /// View an enum value as one variant (to project its fields).
+    Downcast(u32),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Place {
+    pub local: Local,
+    pub proj: Vec<Proj>,
+}
+
+impl Place {
+    pub fn local(l: Local) -> Place {
+        Place {
+            local: l,
+            proj: Vec::new(),
+        }
+    }
+    pub fn project(&self, p: Proj) -> Place {
+        let mut proj = self.proj.clone();
+        proj.push(p);
+        Place {
+            local: self.local,
+            proj,
+        }
+    }
+    /// Whether the place goes through a reference (`*r`, `(*r).f`).
+    pub fn has_deref(&self) -> bool {
+        self.proj.contains(&Proj::Deref)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstValue {
+    Int(u128),
+    /// A negative integer (only from folding `-literal`).
+    NegInt(u128),
+    Float(f64),
+    Bool(bool),
+    Char(char),
+    Str(String),
+    ByteStr(Vec<u8>),
+    Unit,
+    /// A named constant item (its value is in the program's constants).
+    Item(hir::ConstId),
+}
+
+#[derive(Clone, Debug)]
+pub struct Constant {
+    pub value: ConstValue,
+    pub ty: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub enum Operand {
+    Copy(Place),
+    Move(Place),
+    Const(Constant),
+}
+
+impl Operand {
+    pub fn place(&self) -> Option<&Place> {
+        match self {
+            Operand::Copy(p) | Operand::Move(p) => Some(p),
+            Operand::Const(_) => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AggregateKind {
+    Tuple,
+    Array,
+    /// A struct or enum variant with its type arguments.
+    Adt(AdtId, u32, Vec<Ty>),
+    /// `vec![a, b]`.
+    Vec,
+}
+
+#[derive(Clone, Debug)]
+pub enum Rvalue {
+    Use(Operand),
+    Ref(bool, Place),
+    Binary(BinOp, Operand, Operand),
+    Unary(UnOp, Operand),
+    /// `e as T` (T is the destination's type).
+    Cast(Operand),
+    Aggregate(AggregateKind, Vec<Operand>),
+    /// `[x; n]`.
+    Repeat(Operand, u64),
+    /// `vec![x; n]`.
+    VecRepeat(Operand, Operand),
+    /// The length of an array, slice, `Vec` or `GpuBuffer` place.
+    Len(Place),
+    /// The variant index of an enum place.
+    Discriminant(Place),
+    /// An unsizing or `&mut`-to-`&` conversion of a reference.
+    Coerce(hir::Coercion, Operand),
+    /// `format!(..)`: a new `String`.
+    Format(Vec<hir::FmtPiece>, Vec<Operand>),
+    /// `x.clone()` of a non-`Copy` value (the place is read).
+    Clone(Place),
+}
+
+#[derive(Clone, Debug)]
+pub enum StatementKind {
+    Assign(Place, Rvalue),
+    StorageLive(Local),
+    StorageDead(Local),
+}
+
+#[derive(Clone, Debug)]
+pub struct Statement {
+    pub kind: StatementKind,
+    pub span: Span,
+}
+
+/// What an `Assert` terminator checks (only `assert!` and run-time checks that VeZ keeps).
+#[derive(Clone, Debug, PartialEq)]
+pub enum AssertKind {
+    /// A user `assert!` (with its formatted message, if any).
+    User(Vec<hir::FmtPiece>),
+}
+
+#[derive(Clone, Debug)]
+pub enum Callee {
+    Fn(FnId, Vec<Ty>),
+    Print(PrintKind, Vec<hir::FmtPiece>),
+    /// `k<<<grid, block>>>(args)`: the first two arguments are grid and block.
+    Launch(FnId),
+}
+
+#[derive(Clone, Debug)]
+pub enum TerminatorKind {
+    Goto(BasicBlock),
+    SwitchInt {
+        discr: Operand,
+        targets: Vec<(u128, BasicBlock)>,
+        otherwise: BasicBlock,
+    },
+    Return,
+    Call {
+        callee: Callee,
+        args: Vec<Operand>,
+        dest: Place,
+        target: Option<BasicBlock>,
+    },
+    Assert {
+        cond: Operand,
+        kind: AssertKind,
+        args: Vec<Operand>,
+        target: BasicBlock,
+    },
+    Panic {
+        kind: PanicKind,
+        pieces: Vec<hir::FmtPiece>,
+        args: Vec<Operand>,
+    },
+    Unreachable,
+}
+
+#[derive(Clone, Debug)]
+pub struct Terminator {
+    pub kind: TerminatorKind,
+    pub span: Span,
+}
+
+impl Terminator {
+    pub fn successors(&self) -> Vec<BasicBlock> {
+        match &self.kind {
+            TerminatorKind::Goto(b) => vec![*b],
+            TerminatorKind::SwitchInt {
+                targets, otherwise, ..
+            } => targets
+                .iter()
+                .map(|(_, b)| *b)
+                .chain(std::iter::once(*otherwise))
+                .collect(),
+            TerminatorKind::Call { target, .. } => target.iter().copied().collect(),
+            TerminatorKind::Assert { target, .. } => vec![*target],
+            TerminatorKind::Return | TerminatorKind::Panic { .. } | TerminatorKind::Unreachable => {
+                vec![]
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BlockData {
+    pub stmts: Vec<Statement>,
+    pub term: Terminator,
+}
+
+/// A loop header and the specifications that hold there.
+#[derive(Clone, Debug)]
+pub struct LoopInfo {
+    pub header: BasicBlock,
+    pub invariants: Vec<hir::Expr>,
+    pub decreases: Vec<hir::Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Body {
+    pub func: FnId,
+    pub name: String,
+    pub locals: Vec<LocalDecl>,
+    pub arg_count: usize,
+    pub blocks: Vec<BlockData>,
+    pub loops: Vec<LoopInfo>,
+    /// MIR local of each HIR local (for reading contracts and invariants).
+    pub hir_locals: Vec<Option<Local>>,
+    pub span: Span,
+}
+
+impl Body {
+    pub fn local_ty(&self, l: Local) -> &Ty {
+        &self.locals[l.0 as usize].ty
+    }
+}

@@ -1536,6 +1536,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
         let mut all = pre;
         let what = if all.is_empty() { "function" } else { "method" };
+        // A method receiver borrowed by auto-ref (`v.push(..)` is `Vec::push(&mut v, ..)`).
+        let autoref = matches!(
+            all.first(),
+            Some(Expr {
+                kind: ExprKind::Ref(..),
+                ..
+            })
+        );
         let checked = self.check_args(&params, args, span, what);
         if checked.len() != params.len() {
             return Self::error_expr(span);
@@ -1546,6 +1554,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 func,
                 generics,
                 args: all,
+                autoref,
             },
             ret,
             span,

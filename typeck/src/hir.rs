@@ -262,11 +262,13 @@ pub enum ExprKind {
     AssignOp(BinOp, Box<Expr>, Box<Expr>),
     /// `e as T` (T is this node's type).
     Cast(Box<Expr>),
-    /// A call of a function or method; method receivers are already adjusted.
+    /// A call of a function or method; method receivers are already adjusted. `autoref`: the
+    /// first argument is an automatically borrowed receiver (Rust's two-phase borrow applies).
     Call {
         func: FnId,
         generics: Vec<Ty>,
         args: Vec<Expr>,
+        autoref: bool,
     },
     /// Struct literal, tuple-struct or variant constructor; fields by index.
     Ctor {
