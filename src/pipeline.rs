@@ -97,7 +97,19 @@ pub fn front_end(root: &Path) -> Checked {
             t1.elapsed().as_secs_f64() * 1e3
         );
     }
+    let typed = errors(&tdiags) == 0;
     diags.extend(tdiags);
+    if typed {
+        // Borrow checking needs a well-typed program.
+        let t2 = Instant::now();
+        diags.extend(vez_borrowck::check_program(&program));
+        if timing {
+            eprintln!(
+                "timing: borrow check {:.1} ms",
+                t2.elapsed().as_secs_f64() * 1e3
+            );
+        }
+    }
     Checked {
         sources,
         diags,

@@ -32,7 +32,7 @@ pub struct LocalDecl {
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Proj {
     Deref,
     /// A field of a struct or tuple, or (after `Downcast`) of an enum variant.

@@ -2702,7 +2702,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 };
                 let seq = self.apply_derefs(seq, &steps, k);
                 self.push_scope();
-                let index = self.new_local("$index", Ty::usize(), false, iter.span, LocalKind::Let);
+                let index = self.new_local("$index", Ty::usize(), true, iter.span, LocalKind::Let);
                 let p = self.check_pattern(pat, &Ty::Ref(false, Box::new(elem)), true);
                 let (invariants, decreases) = self.loop_specs(attrs);
                 if !decreases.is_empty() {
