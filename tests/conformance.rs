@@ -1,6 +1,5 @@
 //! The shared conformance corpus in `vez check` mode: every program must give exactly its
-//! marked front-end diagnostics. Until borrow checking exists (issue 3) the four borrow
-//! programs are the only expected failures; this test fails if any other program fails.
+//! marked front-end and borrow-checking diagnostics (proof markers belong to `vez verify`).
 
 use std::path::Path;
 use std::process::Command;

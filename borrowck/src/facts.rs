@@ -69,6 +69,13 @@ impl OTy {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum InitEvent {
+    Assign(PathId),
+    Move(PathId),
+    Access(PathId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Access {
     Read,
     Move,
@@ -99,6 +106,8 @@ struct Cx<'a> {
     paths: HashMap<(Local, Vec<Proj>), PathId>,
     path_list: Vec<(Local, Vec<Proj>)>,
     moves: Vec<(PathId, Point, Span)>,
+    /// Initialisation events in program order per point (for `init_errors`).
+    events: Vec<(Point, InitEvent)>,
     point_spans: HashMap<Point, Span>,
     /// Origins that appear in the return place's type.
     return_origins: Vec<Origin>,
@@ -124,6 +133,7 @@ pub fn check(program: &Program, body: &Body) -> Vec<Diagnostic> {
         paths: HashMap::new(),
         path_list: Vec::new(),
         moves: Vec::new(),
+        events: Vec::new(),
         point_spans: HashMap::new(),
         return_origins: Vec::new(),
         diags: Vec::new(),
@@ -131,8 +141,12 @@ pub fn check(program: &Program, body: &Body) -> Vec<Diagnostic> {
     cx.signature();
     cx.collect_loans();
     cx.walk();
-    let out = Output::compute(&cx.facts, Algorithm::Hybrid, false);
-    cx.report(&out);
+    // Without loans no access can conflict with one: skip the solve.
+    if !cx.loans.is_empty() {
+        let out = Output::compute(&cx.facts, Algorithm::Hybrid, false);
+        cx.report(&out);
+    }
+    cx.init_errors();
     cx.diags
 }
 
@@ -227,30 +241,35 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The signature: universal origins for the parameters; the returned references get the
-    /// origin that lifetime elision names (the `&self` one, else the only input one).
+    /// The signature: universal origins for the parameters (a written lifetime names one
+    /// origin shared by all its uses); the returned references get their written lifetime, or
+    /// the origin that elision names (the `&self` one, else the only input one).
     fn signature(&mut self) {
         let f = self.program.func(self.body.func);
-        for l in 0..self.body.locals.len() {
-            if l == 0 || l > self.body.arg_count {
-                let t = self.annotate_fresh(&self.body.locals[l].ty.clone());
-                self.local_tys.push(t);
-            } else {
-                let t = self.annotate_fresh(&self.body.locals[l].ty.clone());
-                let mut os = Vec::new();
-                t.origins(&mut os);
-                for o in os {
-                    self.facts.universal_region.push(o);
-                    let loan = Loan(1_000_000 + o.0);
-                    self.facts.placeholder.push((o, loan));
+        let lts = f.ref_lifetimes.clone();
+        let mut named: HashMap<String, Origin> = HashMap::new();
+        let mut universal = Vec::new();
+        self.local_tys = vec![OTy::Leaf; self.body.locals.len()];
+        for l in 1..=self.body.arg_count {
+            let names = lts.get(l - 1).cloned().unwrap_or_default();
+            let mut k = 0;
+            let ty = self.body.locals[l].ty.clone();
+            let t = self.annotate(&ty, &[], &mut |c| {
+                let name = names.get(k).cloned().flatten();
+                k += 1;
+                match name {
+                    Some(n) => *named.entry(n).or_insert_with(|| c.fresh_origin()),
+                    None => c.fresh_origin(),
                 }
-                self.local_tys.push(t);
-            }
+            });
+            t.origins(&mut universal);
+            self.local_tys[l] = t;
         }
         let mut inputs = Vec::new();
         for l in 1..=self.body.arg_count {
             self.local_tys[l].origins(&mut inputs);
         }
+        inputs.dedup();
         let self_origin = match (f.self_kind, self.local_tys.get(1)) {
             (Some(SelfKind::Ref | SelfKind::RefMut), Some(OTy::Ref(o, _, _))) => Some(*o),
             _ => None,
@@ -260,13 +279,30 @@ impl<'a> Cx<'a> {
         } else {
             None
         });
+        let ret_names = if lts.len() == self.body.arg_count + 1 {
+            lts.last().cloned().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let ret_ty = self.body.locals[0].ty.clone();
         let mut missing = false;
-        let ret = self.annotate(&ret_ty, &[], &mut |c| match elided {
-            Some(o) => o,
-            None => {
-                missing = true;
-                c.fresh_origin()
+        let mut k = 0;
+        let ret = self.annotate(&ret_ty, &[], &mut |c| {
+            let name = ret_names.get(k).cloned().flatten();
+            k += 1;
+            match name {
+                Some(n) => *named.entry(n).or_insert_with(|| {
+                    let o = c.fresh_origin();
+                    universal.push(o);
+                    o
+                }),
+                None => match elided {
+                    Some(o) => o,
+                    None => {
+                        missing = true;
+                        c.fresh_origin()
+                    }
+                },
             }
         });
         if missing {
@@ -276,10 +312,20 @@ impl<'a> Cx<'a> {
                     .with_help("this function's return type contains a borrowed value, but the signature does not say which one of its inputs it is borrowed from"),
             );
         }
+        universal.sort();
+        universal.dedup();
+        for o in universal {
+            self.facts.universal_region.push(o);
+            self.facts.placeholder.push((o, Loan(1_000_000 + o.0)));
+        }
         let mut ros = Vec::new();
         ret.origins(&mut ros);
         self.return_origins = ros;
         self.local_tys[0] = ret;
+        for l in self.body.arg_count + 1..self.body.locals.len() {
+            let t = self.annotate_fresh(&self.body.locals[l].ty.clone());
+            self.local_tys[l] = t;
+        }
     }
 
     fn collect_loans(&mut self) {
@@ -389,10 +435,7 @@ impl<'a> Cx<'a> {
         let id = PathId(self.path_list.len() as u32);
         self.path_list.push((local, proj.to_vec()));
         self.paths.insert((local, proj.to_vec()), id);
-        match parent {
-            Some(par) => self.facts.child_path.push((id, par)),
-            None => self.facts.path_is_var.push((id, Var(local.0))),
-        }
+        let _ = parent;
         id
     }
 
@@ -430,7 +473,8 @@ impl<'a> Cx<'a> {
     /// Records an access of `p` at `pt`: loans it conflicts with are invalidated.
     fn access(&mut self, p: &Place, kind: Access, pt: Point, span: Span, own_loan: Option<usize>) {
         for (i, l) in self.loans.iter().enumerate() {
-            if Some(i) == own_loan || !conflicts(p, &l.place) {
+            let _ = own_loan;
+            if !conflicts(p, &l.place) {
                 continue;
             }
             let invalidates = match kind {
@@ -446,6 +490,10 @@ impl<'a> Cx<'a> {
             if through {
                 self.facts.loan_killed_at.push((Loan(i as u32), pt));
             } else if invalidates {
+                if kind == Access::StorageDead {
+                    // A dead local's loans end here (after this invalidation is checked).
+                    self.facts.loan_killed_at.push((Loan(i as u32), pt));
+                }
                 self.facts.loan_invalidated_at.push((pt, Loan(i as u32)));
                 self.causes
                     .entry((pt, Loan(i as u32)))
@@ -457,7 +505,7 @@ impl<'a> Cx<'a> {
             Access::Read | Access::Move | Access::BorrowShared | Access::BorrowMut
         ) {
             let path = self.move_path(p);
-            self.facts.path_accessed_at_base.push((path, pt));
+            self.events.push((pt, InitEvent::Access(path)));
         }
     }
 
@@ -479,7 +527,7 @@ impl<'a> Cx<'a> {
                     }
                 } else {
                     let path = self.move_path(p);
-                    self.facts.path_moved_at_base.push((path, pt));
+                    self.events.push((pt, InitEvent::Move(path)));
                     self.moves.push((path, pt, span));
                 }
             }
@@ -496,7 +544,7 @@ impl<'a> Cx<'a> {
         self.access(p, Access::Write, pt, span, None);
         if !p.has_deref() {
             let path = self.move_path(p);
-            self.facts.path_assigned_at_base.push((path, pt));
+            self.events.push((pt, InitEvent::Assign(path)));
         }
     }
 
@@ -504,11 +552,9 @@ impl<'a> Cx<'a> {
 
     fn walk(&mut self) {
         let body = self.body;
-        // Parameters are initialised on entry.
+        // Parameters are initialised on entry (the others start uninitialised: `init_errors`).
         let entry = self.point(0, 0, false);
         for l in 1..=body.arg_count {
-            let path = self.path(Local(l as u32), &[]);
-            self.facts.path_assigned_at_base.push((path, entry));
             self.facts.var_defined_at.push((Var(l as u32), entry));
         }
         for (l, t) in self.local_tys.clone().iter().enumerate() {
@@ -806,14 +852,118 @@ impl<'a> Cx<'a> {
             let _ = l.point;
             self.diags.push(d);
         }
-        let mut moves: Vec<(Point, PathId)> = out
-            .move_errors
+    }
+
+    /// Whether two move paths overlap (one is a prefix of the other).
+    fn related(&self, a: PathId, b: PathId) -> bool {
+        let (la, pa) = &self.path_list[a.0 as usize];
+        let (lb, pb) = &self.path_list[b.0 as usize];
+        la == lb && (pa.starts_with(pb) || pb.starts_with(pa))
+    }
+
+    /// Whether path `q` is `p` or below it.
+    fn within(&self, q: usize, p: PathId) -> bool {
+        let (lq, pq) = &self.path_list[q];
+        let (lp, pp) = &self.path_list[p.0 as usize];
+        lq == lp && pq.starts_with(pp)
+    }
+
+    /// Use of moved (E0382) and of never-assigned (E0381) values: a forward dataflow of two
+    /// bit sets per move path, "maybe moved" and "maybe never assigned", joined by union.
+    fn init_errors(&mut self) {
+        let n_paths = self.path_list.len();
+        if n_paths == 0 {
+            return;
+        }
+        let body = self.body;
+        let mut by_point: HashMap<Point, Vec<InitEvent>> = HashMap::new();
+        for (pt, e) in &self.events {
+            by_point.entry(*pt).or_default().push(*e);
+        }
+        // Paths of parameters start assigned; all others start unassigned.
+        let start_unassigned: Vec<bool> = self
+            .path_list
             .iter()
-            .flat_map(|(p, ps)| ps.iter().map(move |x| (*p, *x)))
+            .map(|(l, _)| l.0 as usize > body.arg_count)
             .collect();
-        moves.sort();
+        let nb = body.blocks.len();
+        let mut entry: Vec<Option<(Vec<bool>, Vec<bool>)>> = vec![None; nb];
+        entry[0] = Some((vec![false; n_paths], start_unassigned));
+        let mut work = vec![0usize];
+        let mut errors: Vec<(Point, PathId, bool)> = Vec::new();
+        let mut final_pass = false;
+        loop {
+            while let Some(b) = work.pop() {
+                let (mut moved, mut unassigned) =
+                    entry[b].clone().expect("queued blocks have a state");
+                let n = body.blocks[b].stmts.len();
+                for i in 0..=n {
+                    let pt = self.point(b, i, true);
+                    for e in by_point.get(&pt).map(|v| v.as_slice()).unwrap_or(&[]) {
+                        match *e {
+                            InitEvent::Access(p) | InitEvent::Move(p) => {
+                                if final_pass {
+                                    if let Some(q) = (0..n_paths).find(|q| {
+                                        (moved[*q] || unassigned[*q])
+                                            && self.related(p, PathId(*q as u32))
+                                    }) {
+                                        errors.push((pt, p, moved[q]));
+                                    }
+                                }
+                                if matches!(e, InitEvent::Move(_)) {
+                                    for q in 0..n_paths {
+                                        if self.within(q, p) {
+                                            moved[q] = true;
+                                        }
+                                    }
+                                }
+                            }
+                            InitEvent::Assign(p) => {
+                                for q in 0..n_paths {
+                                    if self.within(q, p) {
+                                        moved[q] = false;
+                                        unassigned[q] = false;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if final_pass {
+                    continue;
+                }
+                for s in body.blocks[b].term.successors() {
+                    let s = s.0 as usize;
+                    let merged = match &entry[s] {
+                        None => Some((moved.clone(), unassigned.clone())),
+                        Some((m0, u0)) => {
+                            let m: Vec<bool> =
+                                m0.iter().zip(&moved).map(|(a, b)| *a || *b).collect();
+                            let u: Vec<bool> =
+                                u0.iter().zip(&unassigned).map(|(a, b)| *a || *b).collect();
+                            if m == *m0 && u == *u0 {
+                                None
+                            } else {
+                                Some((m, u))
+                            }
+                        }
+                    };
+                    if let Some(st) = merged {
+                        entry[s] = Some(st);
+                        work.push(s);
+                    }
+                }
+            }
+            if final_pass {
+                break;
+            }
+            // The states are stable: walk every reached block once more, reporting.
+            final_pass = true;
+            work = (0..nb).filter(|b| entry[*b].is_some()).rev().collect();
+        }
+        errors.sort_by_key(|(pt, _, _)| *pt);
         let mut seen = HashSet::new();
-        for (pt, path) in moves {
+        for (pt, path, was_moved) in errors {
             let (local, proj) = self.path_list[path.0 as usize].clone();
             let place = Place { local, proj };
             let Some(name) = place_name(self.body, &place) else {
@@ -823,17 +973,17 @@ impl<'a> Cx<'a> {
             if !seen.insert((span.lo, local)) {
                 continue;
             }
-            let related = |p: PathId| {
-                let (l2, pr2) = &self.path_list[p.0 as usize];
-                *l2 == local && (pr2.starts_with(&place.proj) || place.proj.starts_with(pr2))
-            };
-            let moved = self.moves.iter().find(|(p, _, _)| related(*p));
-            let d = match moved {
-                Some((_, _, mspan)) => Diagnostic::error("E0382", format!("use of moved value: `{name}`"), span)
+            let moved_at = self
+                .moves
+                .iter()
+                .find(|(p, _, _)| self.related(*p, path))
+                .map(|m| m.2);
+            let d = match (was_moved, moved_at) {
+                (true, Some(mspan)) => Diagnostic::error("E0382", format!("use of moved value: `{name}`"), span)
                     .with_label("value used here after move")
-                    .with_secondary(*mspan, "value moved here")
+                    .with_secondary(mspan, "value moved here")
                     .with_note(format!("move occurs because `{name}` has type `{}`, which does not implement the `Copy` trait", self.program.ty_name(self.body.local_ty(local)))),
-                None => Diagnostic::error("E0381", format!("used binding `{name}` isn't initialized"), span)
+                _ => Diagnostic::error("E0381", format!("used binding `{name}` isn't initialized"), span)
                     .with_label(format!("`{name}` used here but it isn't initialized")),
             };
             self.diags.push(d);

@@ -67,9 +67,10 @@ pub fn check(_program: &Program, body: &Body) -> Vec<Diagnostic> {
     // Maybe-initialised locals at each block entry (parameters are initialised).
     let mut entry: Vec<Option<Vec<bool>>> = vec![None; body.blocks.len()];
     let mut init = vec![false; n];
-    for i in 1..=body.arg_count {
-        init[i] = true;
-    }
+    init.iter_mut()
+        .skip(1)
+        .take(body.arg_count)
+        .for_each(|x| *x = true);
     entry[0] = Some(init);
     let mut work = vec![0usize];
     let mut reported = std::collections::HashSet::new();

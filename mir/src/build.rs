@@ -238,6 +238,20 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// A call argument. A `&mut` reference held in a place is reborrowed (`&mut *r`) rather
+    /// than moved, as Rust does at coercion sites, so the caller can use it again.
+    fn argument(&mut self, e: &Expr) -> Operand {
+        if let Ty::Ref(true, _) = &e.ty {
+            if Self::is_place_expr(e) {
+                let p = self.as_place(e).project(Proj::Deref);
+                let t = self.temp(e.ty.clone(), e.span);
+                self.assign(Place::local(t), Rvalue::Ref(true, p), e.span);
+                return Operand::Move(Place::local(t));
+            }
+        }
+        self.as_operand(e)
+    }
+
     /// A shared borrow of an argument of a formatting macro (they take `&arg`).
     fn borrowed_arg(&mut self, e: &Expr) -> Operand {
         let p = self.as_place(e);
@@ -643,7 +657,7 @@ impl<'p> Builder<'p> {
             _ => None,
         };
         let skip = usize::from(deferred.is_some());
-        let mut ops: Vec<Operand> = args[skip..].iter().map(|a| self.as_operand(a)).collect();
+        let mut ops: Vec<Operand> = args[skip..].iter().map(|a| self.argument(a)).collect();
         if let Some((m, p, ty, span)) = deferred {
             let t = self.temp(ty, span);
             self.assign(Place::local(t), Rvalue::Ref(m, p), span);

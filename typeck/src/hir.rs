@@ -167,6 +167,10 @@ pub struct FnDef {
     pub params: Vec<LocalId>,
     pub ret: Ty,
     pub ret_span: Span,
+    /// The lifetime written on each reference layer (in type pre-order) of every parameter
+    /// type and, last, of the return type: `Some("a")` for `&'a T`, `None` when elided. Empty
+    /// when a type alias hides the layers.
+    pub ref_lifetimes: Vec<Vec<Option<String>>>,
     pub locals: Vec<LocalDecl>,
     pub contract: Contract,
     pub attrs: FnAttrs,

@@ -115,6 +115,10 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
         cx.aliases[alias_idx] = ty;
     }
     for (id, module, item) in &adts {
+        cx.lower_adt_generics(*id, *module, item);
+    }
+    // Fields after every ADT's generic parameters are known (fields name other ADTs).
+    for (id, module, item) in &adts {
         cx.lower_adt(*id, *module, item);
     }
     for (module, imp) in &impls {
@@ -366,6 +370,7 @@ impl<'a> Ctx<'a> {
             params: vec![],
             ret: Ty::unit(),
             ret_span: span,
+            ref_lifetimes: vec![],
             locals: vec![],
             contract: Contract::default(),
             attrs: FnAttrs {
@@ -441,14 +446,33 @@ impl<'a> Ctx<'a> {
         };
     }
 
+    fn lower_adt_generics(&mut self, id: AdtId, m: ModId, item: &ast::Item) {
+        let generics = match &item.kind {
+            ast::ItemKind::Struct(s) => &s.generics,
+            ast::ItemKind::Enum(e) => &e.generics,
+            _ => return,
+        };
+        let (gdefs, _) = self.lower_generics(generics, m, &GenericScope::default());
+        self.program.adts[id.0 as usize].generics = gdefs;
+    }
+
     fn lower_adt(&mut self, id: AdtId, m: ModId, item: &ast::Item) {
         let (generics, variants): (&ast::Generics, Vec<&ast::VariantData>) = match &item.kind {
             ast::ItemKind::Struct(s) => (&s.generics, vec![&s.data]),
             ast::ItemKind::Enum(e) => (&e.generics, e.variants.iter().map(|v| &v.data).collect()),
             _ => return,
         };
-        let (gdefs, scope) = self.lower_generics(generics, m, &GenericScope::default());
-        self.program.adts[id.0 as usize].generics = gdefs;
+        let scope = GenericScope {
+            names: generics
+                .params
+                .iter()
+                .filter_map(|p| match p {
+                    ast::GenericParam::Type { name, .. } => Some((name.name.clone(), false)),
+                    ast::GenericParam::Const { name, .. } => Some((name.name.clone(), true)),
+                    ast::GenericParam::Lifetime(_) => None,
+                })
+                .collect(),
+        };
         let self_ty = Ty::Adt(
             id,
             scope
@@ -808,6 +832,29 @@ impl<'a> Ctx<'a> {
             None => Ty::unit(),
         };
         let ret_span = decl.ret.as_ref().map_or(decl.name.span, |t| t.span);
+        let mut ref_lifetimes: Vec<Vec<Option<String>>> = Vec::new();
+        if let Some(sp) = &decl.self_param {
+            ref_lifetimes.push(
+                if matches!(sp.kind, ast::SelfKind::Ref | ast::SelfKind::RefMut) {
+                    vec![None]
+                } else {
+                    vec![]
+                },
+            );
+        }
+        for (p, l) in decl
+            .params
+            .iter()
+            .zip(params.iter().skip(usize::from(decl.self_param.is_some())))
+        {
+            ref_lifetimes.push(written_lifetimes(&p.ty, &locals[l.0 as usize].ty));
+        }
+        ref_lifetimes.push(
+            decl.ret
+                .as_ref()
+                .map(|t| written_lifetimes(t, &ret))
+                .unwrap_or_default(),
+        );
         let from_prelude = self.is_ancestor(self.prelude_mod, module);
         let has = |n: &str| src_attrs.iter().any(|a| a.path.text() == n);
         let f = &mut self.program.fns[id.0 as usize];
@@ -825,6 +872,7 @@ impl<'a> Ctx<'a> {
         f.locals = locals;
         f.ret = ret;
         f.ret_span = ret_span;
+        f.ref_lifetimes = ref_lifetimes;
     }
 
     fn check_const(&mut self, id: ConstId) {
@@ -897,4 +945,41 @@ impl<'a> Ctx<'a> {
     pub fn ty_name(&self, t: &Ty) -> String {
         self.program.ty_name(t)
     }
+}
+
+/// The lifetimes written on the reference layers of a type, in pre-order; all `None` when the
+/// written type does not show every layer of the resolved one (aliases).
+fn written_lifetimes(t: &ast::Type, resolved: &Ty) -> Vec<Option<String>> {
+    fn walk(t: &ast::Type, out: &mut Vec<Option<String>>) {
+        match &t.kind {
+            ast::TypeKind::Ref { lifetime, ty, .. } => {
+                out.push(
+                    lifetime
+                        .as_ref()
+                        .map(|l| l.name.trim_start_matches('\'').to_string()),
+                );
+                walk(ty, out);
+            }
+            ast::TypeKind::Path(p) => {
+                for seg in &p.segments {
+                    for a in seg.generics.iter().flatten() {
+                        if let ast::GenericArg::Type(t) = a {
+                            walk(t, out);
+                        }
+                    }
+                }
+            }
+            ast::TypeKind::Tuple(ts) => ts.iter().for_each(|t| walk(t, out)),
+            ast::TypeKind::Slice(e) | ast::TypeKind::Array(e, _) => walk(e, out),
+            ast::TypeKind::Never | ast::TypeKind::Infer => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(t, &mut out);
+    let mut layers = 0;
+    resolved.walk(&mut |x| layers += usize::from(matches!(x, Ty::Ref(..))));
+    if out.len() != layers {
+        return vec![None; layers];
+    }
+    out
 }
