@@ -104,6 +104,8 @@ struct Cx<'a> {
     /// Why a loan was invalidated at a point (for the error's code and wording).
     causes: HashMap<(Point, Loan), (Access, Span)>,
     paths: HashMap<(Local, Vec<Proj>), PathId>,
+    /// The path of each whole local (the common case, without hashing).
+    local_paths: Vec<Option<PathId>>,
     path_list: Vec<(Local, Vec<Proj>)>,
     moves: Vec<(PathId, Point, Span)>,
     /// Initialisation events in program order per point (for `init_errors`).
@@ -131,6 +133,7 @@ pub fn check(program: &Program, body: &Body) -> Vec<Diagnostic> {
         loans: Vec::new(),
         causes: HashMap::new(),
         paths: HashMap::new(),
+        local_paths: Vec::new(),
         path_list: Vec::new(),
         moves: Vec::new(),
         events: Vec::new(),
@@ -424,7 +427,11 @@ impl<'a> Cx<'a> {
     // ---------------------------------------------------------------- paths (moves)
 
     fn path(&mut self, local: Local, proj: &[Proj]) -> PathId {
-        if let Some(p) = self.paths.get(&(local, proj.to_vec())) {
+        if proj.is_empty() {
+            if let Some(Some(p)) = self.local_paths.get(local.0 as usize) {
+                return *p;
+            }
+        } else if let Some(p) = self.paths.get(&(local, proj.to_vec())) {
             return *p;
         }
         let parent = if proj.is_empty() {
@@ -434,7 +441,14 @@ impl<'a> Cx<'a> {
         };
         let id = PathId(self.path_list.len() as u32);
         self.path_list.push((local, proj.to_vec()));
-        self.paths.insert((local, proj.to_vec()), id);
+        if proj.is_empty() {
+            if self.local_paths.len() <= local.0 as usize {
+                self.local_paths.resize(local.0 as usize + 1, None);
+            }
+            self.local_paths[local.0 as usize] = Some(id);
+        } else {
+            self.paths.insert((local, proj.to_vec()), id);
+        }
         let _ = parent;
         id
     }
@@ -557,9 +571,9 @@ impl<'a> Cx<'a> {
         for l in 1..=body.arg_count {
             self.facts.var_defined_at.push((Var(l as u32), entry));
         }
-        for (l, t) in self.local_tys.clone().iter().enumerate() {
+        for l in 0..self.local_tys.len() {
             let mut os = Vec::new();
-            t.origins(&mut os);
+            self.local_tys[l].origins(&mut os);
             for o in os {
                 self.facts.use_of_var_derefs_origin.push((Var(l as u32), o));
             }
@@ -876,10 +890,13 @@ impl<'a> Cx<'a> {
             return;
         }
         let body = self.body;
-        let mut by_point: HashMap<Point, Vec<InitEvent>> = HashMap::new();
-        for (pt, e) in &self.events {
-            by_point.entry(*pt).or_default().push(*e);
-        }
+        // Events were recorded in increasing point order: index the first event of each point.
+        let events = std::mem::take(&mut self.events);
+        let at = |pt: Point| -> &[(Point, InitEvent)] {
+            let lo = events.partition_point(|(p, _)| *p < pt);
+            let hi = events.partition_point(|(p, _)| *p <= pt);
+            &events[lo..hi]
+        };
         // Paths of parameters start assigned; all others start unassigned.
         let start_unassigned: Vec<bool> = self
             .path_list
@@ -899,7 +916,7 @@ impl<'a> Cx<'a> {
                 let n = body.blocks[b].stmts.len();
                 for i in 0..=n {
                     let pt = self.point(b, i, true);
-                    for e in by_point.get(&pt).map(|v| v.as_slice()).unwrap_or(&[]) {
+                    for (_, e) in at(pt) {
                         match *e {
                             InitEvent::Access(p) | InitEvent::Move(p) => {
                                 if final_pass {

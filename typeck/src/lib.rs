@@ -525,6 +525,18 @@ impl<'a> Ctx<'a> {
             };
             self.program.adts[id.0 as usize].variants[vi].fields = fields;
         }
+        // The borrow checker does not track lifetimes through fields yet: rather than accept a
+        // reference it cannot check, reject it.
+        for v in &self.program.adts[id.0 as usize].variants {
+            for f in &v.fields {
+                let mut has_ref = false;
+                f.ty.walk(&mut |t| has_ref |= matches!(t, Ty::Ref(..)));
+                if has_ref {
+                    self.diags.push(Diagnostic::error("Z0007", format!("field `{}` holds a reference: references in struct and enum fields are not supported yet", f.name), f.span)
+                        .with_help("store an owned value (or an index) instead"));
+                }
+            }
+        }
         // Enum variant fields are as public as the enum.
         if self.program.adts[id.0 as usize].is_enum {
             for v in &mut self.program.adts[id.0 as usize].variants {
