@@ -928,18 +928,20 @@ impl<'a> Cx<'a> {
                                     }
                                 }
                                 if matches!(e, InitEvent::Move(_)) {
-                                    for q in 0..n_paths {
+                                    for (q, m) in moved.iter_mut().enumerate() {
                                         if self.within(q, p) {
-                                            moved[q] = true;
+                                            *m = true;
                                         }
                                     }
                                 }
                             }
                             InitEvent::Assign(p) => {
-                                for q in 0..n_paths {
+                                for (q, (m, u)) in
+                                    moved.iter_mut().zip(unassigned.iter_mut()).enumerate()
+                                {
                                     if self.within(q, p) {
-                                        moved[q] = false;
-                                        unassigned[q] = false;
+                                        *m = false;
+                                        *u = false;
                                     }
                                 }
                             }
