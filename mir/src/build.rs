@@ -669,13 +669,37 @@ impl<'p> Builder<'p> {
     fn block_into(&mut self, dest: Place, b: &Block, span: Span) {
         self.scopes.push(Vec::new());
         for s in &b.stmts {
+            // Temporaries die at the end of their statement (Rust's rule), except those a
+            // `let` initializer borrows directly (`let r = &f();` extends them to the block).
             match s {
                 Stmt::Let {
                     pat, init, span, ..
-                } => self.let_stmt(pat, init.as_ref(), *span),
+                } => {
+                    self.declare_bindings(pat);
+                    let extended = matches!(
+                        init,
+                        Some(Expr {
+                            kind: ExprKind::Ref(..),
+                            ..
+                        })
+                    );
+                    if !extended {
+                        self.scopes.push(Vec::new());
+                    }
+                    self.let_stmt(pat, init.as_ref(), *span);
+                    if !extended {
+                        let depth = self.scopes.len() - 1;
+                        self.exit_scopes(depth, *span);
+                        self.scopes.pop();
+                    }
+                }
                 Stmt::Expr(e) => {
+                    self.scopes.push(Vec::new());
                     let t = self.temp(e.ty.clone(), e.span);
                     self.expr_into(Place::local(t), e);
+                    let depth = self.scopes.len() - 1;
+                    self.exit_scopes(depth, e.span);
+                    self.scopes.pop();
                 }
             }
         }
