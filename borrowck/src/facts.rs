@@ -1,5 +1,6 @@
 //! Polonius facts from MIR, the solve, and rustc-style errors from its output.
 
+use crate::place_name;
 use polonius_engine::{Algorithm, AllFacts, Atom, FactTypes, Output};
 use std::collections::{HashMap, HashSet};
 use vez_mir::*;
@@ -151,19 +152,6 @@ pub fn check(program: &Program, body: &Body) -> Vec<Diagnostic> {
     }
     cx.init_errors();
     cx.diags
-}
-
-fn place_name(body: &Body, p: &Place) -> Option<String> {
-    let mut s = body.locals[p.local.0 as usize].name.clone()?;
-    for pr in &p.proj {
-        s = match pr {
-            Proj::Deref => format!("*{s}"),
-            Proj::Field(i) => format!("{s}.{i}"),
-            Proj::Index(_) => format!("{s}[..]"),
-            Proj::Downcast(_) => s,
-        };
-    }
-    Some(s)
 }
 
 /// Whether two places may overlap: same local, and one projection list is a prefix of the

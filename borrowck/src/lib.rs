@@ -12,7 +12,7 @@
 mod facts;
 mod mutability;
 
-use vez_mir::Body;
+use vez_mir::{Body, Place, Proj};
 use vez_syntax::Diagnostic;
 use vez_typeck::hir::Program;
 
@@ -41,4 +41,18 @@ pub fn check_program(program: &Program) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A place as users wrote it (`v`, `p.0`, `*r`, `a[..]`); `None` for compiler temporaries.
+pub(crate) fn place_name(body: &Body, p: &Place) -> Option<String> {
+    let mut s = body.locals[p.local.0 as usize].name.clone()?;
+    for pr in &p.proj {
+        s = match pr {
+            Proj::Deref => format!("*{s}"),
+            Proj::Field(i) => format!("{s}.{i}"),
+            Proj::Index(_) => format!("{s}[..]"),
+            Proj::Downcast(_) => s,
+        };
+    }
+    Some(s)
 }

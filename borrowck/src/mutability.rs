@@ -19,7 +19,7 @@ fn immutability(body: &Body, p: &Place) -> Option<String> {
         return match ty {
             Some(Ty::Ref(false, _)) => Some(format!(
                 "it is behind a `&` reference{}",
-                name(body, &base)
+                crate::place_name(body, &base)
                     .map(|n| format!(" (`{n}`)"))
                     .unwrap_or_default()
             )),
@@ -46,19 +46,6 @@ fn place_ty(body: &Body, p: &Place) -> Option<Ty> {
         };
     }
     Some(t)
-}
-
-fn name(body: &Body, p: &Place) -> Option<String> {
-    let mut s = body.locals[p.local.0 as usize].name.clone()?;
-    for pr in &p.proj {
-        s = match pr {
-            Proj::Deref => format!("*{s}"),
-            Proj::Field(i) => format!("{s}.{i}"),
-            Proj::Index(_) => format!("{s}[..]"),
-            Proj::Downcast(_) => s,
-        };
-    }
-    Some(s)
 }
 
 pub fn check(_program: &Program, body: &Body) -> Vec<Diagnostic> {
@@ -88,7 +75,8 @@ pub fn check(_program: &Program, body: &Body) -> Vec<Diagnostic> {
                     if let Rvalue::Ref(true, q) = rv {
                         if let Some(why) = immutability(body, q) {
                             if reported.insert((s.span.lo, 596)) {
-                                let what = name(body, q).unwrap_or_else(|| "value".into());
+                                let what =
+                                    crate::place_name(body, q).unwrap_or_else(|| "value".into());
                                 diags.push(
                                     Diagnostic::error(
                                         "E0596",
@@ -173,7 +161,7 @@ fn assign(
         state[p.local.0 as usize] = true;
     } else if let Some(why) = immutability(body, p) {
         if reported.insert((span.lo, 594)) {
-            let what = name(body, p).unwrap_or_else(|| "value".into());
+            let what = crate::place_name(body, p).unwrap_or_else(|| "value".into());
             diags.push(
                 Diagnostic::error(
                     "E0594",

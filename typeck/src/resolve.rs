@@ -540,7 +540,7 @@ impl Ctx<'_> {
     /// An array length: a literal, a const generic parameter, or a constant item.
     pub fn const_len(&self, e: &ast::Expr, m: ModId, g: &GenericScope) -> Ty {
         match &e.kind {
-            ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => Ty::ConstVal(*value as u64),
+            ast::ExprKind::Lit(ast::Lit::Int { value, .. }) => return Ty::ConstVal(*value as u64),
             ast::ExprKind::Path(p) => {
                 if let Some(id) = p.as_ident() {
                     if let Some(t) = g.lookup(&id.name) {
@@ -556,28 +556,18 @@ impl Ctx<'_> {
                         return Ty::ConstVal(v as u64);
                     }
                 }
-                self.diags.push(
-                    Diagnostic::error(
-                        "E0435",
-                        "array length must be a literal, a constant or a const generic parameter",
-                        e.span,
-                    )
-                    .with_label("not a constant length"),
-                );
-                Ty::Error
             }
-            _ => {
-                self.diags.push(
-                    Diagnostic::error(
-                        "E0435",
-                        "array length must be a literal, a constant or a const generic parameter",
-                        e.span,
-                    )
-                    .with_label("not a constant length"),
-                );
-                Ty::Error
-            }
+            _ => {}
         }
+        self.diags.push(
+            Diagnostic::error(
+                "E0435",
+                "array length must be a literal, a constant or a const generic parameter",
+                e.span,
+            )
+            .with_label("not a constant length"),
+        );
+        Ty::Error
     }
 
     fn lower_generic_args(
