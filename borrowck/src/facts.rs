@@ -91,7 +91,6 @@ struct LoanInfo {
     mutable: bool,
     span: Span,
     origin: Origin,
-    point: Point,
 }
 
 struct Cx<'a> {
@@ -320,17 +319,15 @@ impl<'a> Cx<'a> {
     }
 
     fn collect_loans(&mut self) {
-        for (b, data) in self.body.blocks.iter().enumerate() {
-            for (i, s) in data.stmts.iter().enumerate() {
+        for data in &self.body.blocks {
+            for s in &data.stmts {
                 if let StatementKind::Assign(_, Rvalue::Ref(m, p)) = &s.kind {
                     let origin = self.fresh_origin();
-                    let point = self.point(b, i, true);
                     self.loans.push(LoanInfo {
                         place: p.clone(),
                         mutable: *m,
                         span: s.span,
                         origin,
-                        point,
                     });
                 }
             }
@@ -422,11 +419,6 @@ impl<'a> Cx<'a> {
         } else if let Some(p) = self.paths.get(&(local, proj.to_vec())) {
             return *p;
         }
-        let parent = if proj.is_empty() {
-            None
-        } else {
-            Some(self.path(local, &proj[..proj.len() - 1]))
-        };
         let id = PathId(self.path_list.len() as u32);
         self.path_list.push((local, proj.to_vec()));
         if proj.is_empty() {
@@ -437,7 +429,6 @@ impl<'a> Cx<'a> {
         } else {
             self.paths.insert((local, proj.to_vec()), id);
         }
-        let _ = parent;
         id
     }
 
@@ -473,9 +464,8 @@ impl<'a> Cx<'a> {
     }
 
     /// Records an access of `p` at `pt`: loans it conflicts with are invalidated.
-    fn access(&mut self, p: &Place, kind: Access, pt: Point, span: Span, own_loan: Option<usize>) {
+    fn access(&mut self, p: &Place, kind: Access, pt: Point, span: Span) {
         for (i, l) in self.loans.iter().enumerate() {
-            let _ = own_loan;
             if !conflicts(p, &l.place) {
                 continue;
             }
@@ -515,11 +505,11 @@ impl<'a> Cx<'a> {
         match o {
             Operand::Copy(p) => {
                 self.uses(p, pt);
-                self.access(p, Access::Read, pt, span, None);
+                self.access(p, Access::Read, pt, span);
             }
             Operand::Move(p) => {
                 self.uses(p, pt);
-                self.access(p, Access::Move, pt, span, None);
+                self.access(p, Access::Move, pt, span);
                 if p.has_deref() {
                     let boxed = matches!(self.body.local_ty(p.local), Ty::Adt(id, _) if Some(*id) == self.program.lang.boxed);
                     if !boxed {
@@ -543,7 +533,7 @@ impl<'a> Cx<'a> {
         } else {
             self.uses(p, pt);
         }
-        self.access(p, Access::Write, pt, span, None);
+        self.access(p, Access::Write, pt, span);
         if !p.has_deref() {
             let path = self.move_path(p);
             self.events.push((pt, InitEvent::Assign(path)));
@@ -597,7 +587,7 @@ impl<'a> Cx<'a> {
         match s {
             StatementKind::StorageLive(_) => {}
             StatementKind::StorageDead(l) => {
-                self.access(&Place::local(*l), Access::StorageDead, pt, span, None);
+                self.access(&Place::local(*l), Access::StorageDead, pt, span);
             }
             StatementKind::Assign(dest, rv) => {
                 let (dest_oty, _) = self.place_oty(dest);
@@ -616,7 +606,6 @@ impl<'a> Cx<'a> {
                             },
                             pt,
                             span,
-                            Some(li),
                         );
                         self.facts
                             .loan_issued_at
@@ -680,11 +669,11 @@ impl<'a> Cx<'a> {
                     Rvalue::Unary(_, a) | Rvalue::Cast(a) => self.read_operand(a, pt, span),
                     Rvalue::Len(p) | Rvalue::Discriminant(p) => {
                         self.uses(p, pt);
-                        self.access(p, Access::Read, pt, span, None);
+                        self.access(p, Access::Read, pt, span);
                     }
                     Rvalue::Clone(p) => {
                         self.uses(p, pt);
-                        self.access(p, Access::Read, pt, span, None);
+                        self.access(p, Access::Read, pt, span);
                         let (t, _) = self.place_oty(p);
                         self.relate(&t, &dest_oty, pt, false);
                     }
@@ -815,8 +804,6 @@ impl<'a> Cx<'a> {
             }
             let name = place_name(self.body, &l.place);
             let what = name.clone().unwrap_or_else(|| "value".into());
-            let (bk, ak) = (if l.mutable { "mutable" } else { "immutable" }, "");
-            let _ = ak;
             let d = match kind {
                 Access::BorrowMut if l.mutable => Diagnostic::error("E0499", format!("cannot borrow `{what}` as mutable more than once at a time"), span)
                     .with_label("second mutable borrow occurs here")
@@ -850,8 +837,6 @@ impl<'a> Cx<'a> {
                     .with_label("borrowed value does not live long enough")
                     .with_secondary(span, format!("`{what}` dropped here while still borrowed")),
             };
-            let _ = bk;
-            let _ = l.point;
             self.diags.push(d);
         }
     }

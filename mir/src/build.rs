@@ -444,15 +444,7 @@ impl<'p> Builder<'p> {
                 invariants,
                 decreases,
             } => {
-                let header = self.new_block();
-                let exit = self.new_block();
-                self.goto(header, span);
-                self.loops.push(LoopInfo {
-                    header,
-                    invariants: invariants.clone(),
-                    decreases: decreases.clone(),
-                    span,
-                });
+                let (header, exit) = self.enter_loop(invariants, decreases, span);
                 let c = self.as_operand(cond);
                 let body_bb = self.new_block();
                 self.terminate_switch(c, exit, body_bb, cond.span);
@@ -467,15 +459,7 @@ impl<'p> Builder<'p> {
                 invariants,
                 decreases,
             } => {
-                let header = self.new_block();
-                let exit = self.new_block();
-                self.goto(header, span);
-                self.loops.push(LoopInfo {
-                    header,
-                    invariants: invariants.clone(),
-                    decreases: decreases.clone(),
-                    span,
-                });
+                let (header, exit) = self.enter_loop(invariants, decreases, span);
                 self.loop_body(body, header, exit, Some(dest));
                 self.goto(header, span);
                 self.cur = exit;
@@ -748,6 +732,26 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// Starts a loop: jumps to a new header block (recorded with the loop's specifications)
+    /// and returns it with the block after the loop.
+    fn enter_loop(
+        &mut self,
+        invariants: &[Expr],
+        decreases: &[Expr],
+        span: Span,
+    ) -> (BasicBlock, BasicBlock) {
+        let header = self.new_block();
+        let exit = self.new_block();
+        self.goto(header, span);
+        self.loops.push(LoopInfo {
+            header,
+            invariants: invariants.to_vec(),
+            decreases: decreases.to_vec(),
+            span,
+        });
+        (header, exit)
+    }
+
     fn loop_body(
         &mut self,
         body: &Expr,
@@ -791,16 +795,8 @@ impl<'p> Builder<'p> {
         let end = self.temp(ty.clone(), hi.span);
         self.assign(Place::local(i), Rvalue::Use(lo_op), span);
         self.assign(Place::local(end), Rvalue::Use(hi_op), span);
-        let header = self.new_block();
-        let exit = self.new_block();
+        let (header, exit) = self.enter_loop(invariants, decreases, span);
         let latch = self.new_block();
-        self.goto(header, span);
-        self.loops.push(LoopInfo {
-            header,
-            invariants: invariants.to_vec(),
-            decreases: decreases.to_vec(),
-            span,
-        });
         let c = self.temp(Ty::Bool, span);
         let op = if inclusive { BinOp::Le } else { BinOp::Lt };
         self.assign(
@@ -892,16 +888,8 @@ impl<'p> Builder<'p> {
         );
         let n = self.temp(Ty::usize(), span);
         self.assign(Place::local(n), Rvalue::Len(s.clone()), span);
-        let header = self.new_block();
-        let exit = self.new_block();
+        let (header, exit) = self.enter_loop(invariants, &[], span);
         let latch = self.new_block();
-        self.goto(header, span);
-        self.loops.push(LoopInfo {
-            header,
-            invariants: invariants.to_vec(),
-            decreases: vec![],
-            span,
-        });
         let c = self.temp(Ty::Bool, span);
         self.assign(
             Place::local(c),

@@ -114,7 +114,6 @@ pub(crate) fn check_fn(
         from_prelude,
         ..FnAttrs::default()
     };
-    let _ = &f.attrs;
     let mut contract = Contract::default();
     let mut requires_src = Vec::new();
     let mut ensures_src = Vec::new();
@@ -2046,13 +2045,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let lang = self.cx.program.lang.clone();
         let ret = self.resolve(&self.ret_ty.clone());
         let (value_ty, ok) = match (&t, &ret) {
-            (Ty::Adt(a, args), Ty::Adt(r, rargs))
+            (Ty::Adt(a, args), Ty::Adt(r, _))
                 if Some(*a) == lang.option && Some(*r) == lang.option =>
             {
-                (args[0].clone(), {
-                    let _ = rargs;
-                    true
-                })
+                (args[0].clone(), true)
             }
             (Ty::Adt(a, args), Ty::Adt(r, rargs))
                 if Some(*a) == lang.result && Some(*r) == lang.result =>
@@ -2845,10 +2841,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ("assert_eq" | "assert_ne", Some(l)) if l.len() >= 2 => {
                 let a = self.check_expr(&l[0]);
                 let b = self.check_expr(&l[1]);
-                let (ta, tb) = (a.ty.clone(), b.ty.clone());
+                let ta = a.ty.clone();
                 let bspan = b.span;
                 let b = self.coerce(b, &ta, bspan);
-                let _ = tb;
                 self.obligations
                     .push((ta.clone(), Bound::Std(StdTrait::PartialEq), span));
                 self.obligations
@@ -3276,7 +3271,6 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return z;
         }
         // Default integer and float variables, as rustc does.
-        let mut unknown = false;
         let mut vars = Vec::new();
         z.walk(&mut |x| {
             if let Ty::Infer(v) = x {
@@ -3290,7 +3284,6 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     VarKind::Int => self.vars[w as usize].value = Some(Ty::Int(IntTy::I32)),
                     VarKind::Float => self.vars[w as usize].value = Some(Ty::Float(FloatTy::F64)),
                     VarKind::Any => {
-                        unknown = true;
                         self.vars[w as usize].value = Some(Ty::Error);
                         let vspan = self.vars[w as usize].span;
                         self.err(
@@ -3309,7 +3302,6 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 }
             }
         }
-        let _ = unknown;
         self.zonk(t)
     }
 }

@@ -131,26 +131,21 @@ impl FnCx<'_, '_> {
                     sub,
                 }
             }
-            ast::PatKind::Path(path) => {
-                let idents: Vec<ast::Ident> =
-                    path.segments.iter().map(|s| s.ident.clone()).collect();
-                match self.resolve_pattern_path(path) {
-                    Some(ValueRes::Ctor(adt, v, args)) => {
-                        return self.ctor_pat(adt, v, args, &[], expected, mode, b, p)
-                    }
-                    Some(ValueRes::Const(c)) => {
-                        let ct = self.cx.program.consts[c.0 as usize].ty.clone();
-                        self.unify_pat(expected, &ct, p);
-                        PatKind::ConstItem(c)
-                    }
-                    _ => {
-                        let _ = idents;
-                        self.err(Diagnostic::error("E0531", format!("cannot find unit struct, unit variant or constant `{}` in this scope", path.text()), path.span)
-                            .with_label("not found in this scope"));
-                        PatKind::Wild
-                    }
+            ast::PatKind::Path(path) => match self.resolve_pattern_path(path) {
+                Some(ValueRes::Ctor(adt, v, args)) => {
+                    return self.ctor_pat(adt, v, args, &[], expected, mode, b, p)
                 }
-            }
+                Some(ValueRes::Const(c)) => {
+                    let ct = self.cx.program.consts[c.0 as usize].ty.clone();
+                    self.unify_pat(expected, &ct, p);
+                    PatKind::ConstItem(c)
+                }
+                _ => {
+                    self.err(Diagnostic::error("E0531", format!("cannot find unit struct, unit variant or constant `{}` in this scope", path.text()), path.span)
+                            .with_label("not found in this scope"));
+                    PatKind::Wild
+                }
+            },
             ast::PatKind::TupleStruct(path, pats) => match self.resolve_pattern_path(path) {
                 Some(ValueRes::Ctor(adt, v, args)) => {
                     return self.ctor_pat(adt, v, args, pats, expected, mode, b, p)

@@ -480,28 +480,18 @@ impl Ctx<'_> {
             .as_ref()
             .or(imp.path.last())
             .expect("import path has a segment");
+        let rebind = |b: Binding| Binding {
+            span: name.span,
+            public: imp.public,
+            owner: m,
+            ..b
+        };
         let module = &mut self.modules[m.0 as usize];
         if let Some(b) = ty {
-            module.types.insert(
-                name.name.clone(),
-                Binding {
-                    span: name.span,
-                    public: imp.public,
-                    owner: m,
-                    ..b
-                },
-            );
+            module.types.insert(name.name.clone(), rebind(b));
         }
         if let Some(b) = val {
-            module.values.insert(
-                name.name.clone(),
-                Binding {
-                    span: name.span,
-                    public: imp.public,
-                    owner: m,
-                    ..b
-                },
-            );
+            module.values.insert(name.name.clone(), rebind(b));
         }
         true
     }
