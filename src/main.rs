@@ -1,6 +1,7 @@
 //! The `vez` command.
 
 mod pipeline;
+mod verify;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -57,6 +58,40 @@ enum Command {
         #[arg(long, value_enum)]
         emit: Option<Emit>,
     },
+    /// Prove every function of a program: contracts, loop invariants, and the absence of
+    /// overflow, out-of-bounds indexing, division by zero, failing unwraps and asserts.
+    ///
+    /// Every obligation ends `verified` (the solver proved it), `failed` (with a
+    /// counterexample) or `unknown` (timeout, solver gave up, or a construct the verifier does
+    /// not support): unknown never counts as verified.
+    #[command(
+        after_help = "Exit status:\n  0  every obligation verified\n  1  an obligation failed or is unknown\n  2  usage, parse, resolution, type or borrow errors"
+    )]
+    Verify {
+        /// A `.zari` file or a folder (default: the current folder)
+        path: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Per-obligation solver timeout in seconds (fractions allowed)
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+        /// Solver resource limit per obligation (0: none); deterministic, unlike time
+        #[arg(long, default_value_t = 0)]
+        rlimit: u32,
+        /// Solver random seed
+        #[arg(long, default_value_t = 0)]
+        seed: u32,
+        /// Worker threads (default: all cores)
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Write every obligation as an SMT-LIB2 file into DIR (`z3 FILE` reproduces it)
+        #[arg(long, value_name = "DIR")]
+        dump_smt: Option<PathBuf>,
+        /// Print the trigger chosen for every quantifier
+        #[arg(long)]
+        show_triggers: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -77,6 +112,36 @@ fn main() -> ExitCode {
         Command::Check { path, format, emit } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
             pipeline::check(&path, format, emit, color)
+        }
+        Command::Verify {
+            path,
+            format,
+            timeout,
+            rlimit,
+            seed,
+            jobs,
+            dump_smt,
+            show_triggers,
+        } => {
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            if !(timeout > 0.0 && timeout.is_finite()) {
+                eprintln!("error: --timeout must be a positive number of seconds");
+                return ExitCode::from(2);
+            }
+            let jobs =
+                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            let opts = verify::VerifyOpts {
+                solver: vez_solver::Options {
+                    backend: vez_solver::Backend::Z3,
+                    timeout_ms: ((timeout * 1000.0).ceil() as u32).max(1),
+                    rlimit,
+                    seed,
+                },
+                jobs,
+                dump_smt,
+                show_triggers,
+            };
+            verify::verify(&path, format, &opts, color)
         }
     }
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use vez_syntax::{diag, loader, Diagnostic, Severity, SourceMap};
 
 /// The programs a path stands for (see `vez check --help`).
-fn programs(path: &Path) -> Result<Vec<PathBuf>, String> {
+pub fn programs(path: &Path) -> Result<Vec<PathBuf>, String> {
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }

@@ -748,6 +748,7 @@ impl<'p> Builder<'p> {
             invariants: invariants.to_vec(),
             decreases: decreases.to_vec(),
             span,
+            for_range: None,
         });
         (header, exit)
     }
@@ -796,6 +797,14 @@ impl<'p> Builder<'p> {
         self.assign(Place::local(i), Rvalue::Use(lo_op), span);
         self.assign(Place::local(end), Rvalue::Use(hi_op), span);
         let (header, exit) = self.enter_loop(invariants, decreases, span);
+        if let Some(l) = self.loops.last_mut() {
+            l.for_range = Some(ForRange {
+                var,
+                counter: i,
+                end,
+                inclusive,
+            });
+        }
         let latch = self.new_block();
         let c = self.temp(Ty::Bool, span);
         let op = if inclusive { BinOp::Le } else { BinOp::Lt };

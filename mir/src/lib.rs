@@ -237,6 +237,17 @@ pub struct LoopInfo {
     pub invariants: Vec<hir::Expr>,
     pub decreases: Vec<hir::Expr>,
     pub span: Span,
+    /// For `for v in lo..hi`: the counter that invariants call `v` at the header.
+    pub for_range: Option<ForRange>,
+}
+
+/// The hidden counter and end of a `for` loop over a range.
+#[derive(Clone, Debug)]
+pub struct ForRange {
+    pub var: hir::LocalId,
+    pub counter: Local,
+    pub end: Local,
+    pub inclusive: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -1,3 +1,98 @@
-//! Solver backends: vcgen terms to Z3 in-process (the `z3` crate) or to SMT-LIB2
-//! processes (rsmt2: z3, cvc5); timeouts, and models turned into counterexamples in
-//! source names. Filled by issue 4.
+//! Solver backends: each obligation's SMT-LIB2 query is decided on its own solver
+//! (isolated: every failing obligation is reported, not only the first), with a timeout, a
+//! resource limit and a fixed random seed. A satisfiable query is a failed obligation; its
+//! model gives the counterexample values, in source names. Timeouts, resource exhaustion,
+//! incompleteness and malformed queries are `unknown`, never verified.
+//!
+//! Backends: Z3 in process through the `z3` crate (`z3_backend.rs`).
+
+mod z3_backend;
+
+use vez_vcgen::Query;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CexValue {
+    /// A decimal integer (any size).
+    Int(String),
+    Bool(bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    Verified,
+    Failed(Vec<(String, CexValue)>),
+    Unknown(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Z3,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub backend: Backend,
+    pub timeout_ms: u32,
+    pub rlimit: u32,
+    pub seed: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            backend: Backend::Z3,
+            timeout_ms: 10_000,
+            rlimit: 0,
+            seed: 0,
+        }
+    }
+}
+
+/// The number of `(assert` commands a query holds (a backend that parsed fewer saw a
+/// malformed query and must not answer).
+pub fn count_asserts(smt: &str) -> usize {
+    smt.lines().filter(|l| l.starts_with("(assert ")).count()
+}
+
+pub fn check(q: &Query, opts: &Options) -> Verdict {
+    match opts.backend {
+        Backend::Z3 => z3_backend::check(q, opts),
+    }
+}
+
+/// The solver's name and version, for reports.
+pub fn solver_version(opts: &Options) -> String {
+    match opts.backend {
+        Backend::Z3 => format!("z3 {}", z3::full_version()),
+    }
+}
+
+/// The script that reproduces a query with a command-line solver (`z3 FILE`).
+pub fn script(q: &Query, opts: &Options) -> String {
+    let mut s = String::new();
+    s.push_str("(set-option :produce-models true)\n");
+    s.push_str("(set-option :tactic.default_tactic smt)\n");
+    s.push_str(&format!("(set-option :smt.random_seed {})\n", opts.seed));
+    s.push_str(&q.smt);
+    s.push_str("(check-sat)\n");
+    s
+}
+
+/// Turns model values into a counterexample, keeping sequence elements below the length.
+pub(crate) fn shown(q: &Query, vals: Vec<Option<CexValue>>) -> Vec<(String, CexValue)> {
+    let mut out = Vec::new();
+    for (i, (name, _, _, guard)) in q.cex.iter().enumerate() {
+        let Some(v) = vals[i].clone() else { continue };
+        if let Some((len_at, k)) = guard {
+            let ok = match vals.get(*len_at) {
+                Some(Some(CexValue::Int(n))) => n.parse::<i128>().is_ok_and(|n| n > *k),
+                _ => false,
+            };
+            if !ok {
+                continue;
+            }
+        }
+        out.push((name.clone(), v));
+    }
+    out
+}

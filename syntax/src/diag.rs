@@ -66,6 +66,8 @@ pub struct Diagnostic {
     pub help: Vec<String>,
     /// The item (function, method) the diagnostic belongs to, if any.
     pub item: Option<String>,
+    /// For a failed proof: the values (in source terms) that reach the failure.
+    pub counterexample: Option<Vec<(String, Value)>>,
 }
 
 impl Diagnostic {
@@ -81,6 +83,7 @@ impl Diagnostic {
             notes: Vec::new(),
             help: Vec::new(),
             item: None,
+            counterexample: None,
         }
     }
 
@@ -159,6 +162,18 @@ impl Diagnostic {
         for n in &self.notes {
             report = report.with_note(n);
         }
+        if let Some(c) = &self.counterexample {
+            let parts: Vec<String> = c
+                .iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => format!("{k} = {s}"),
+                    v => format!("{k} = {v}"),
+                })
+                .collect();
+            if !parts.is_empty() {
+                report = report.with_note(format!("counterexample: {}", parts.join(", ")));
+            }
+        }
         for h in &self.help {
             report = report.with_help(h);
         }
@@ -224,6 +239,10 @@ impl Diagnostic {
         let obj = v.as_object_mut().expect("json! object");
         if let Some(item) = &self.item {
             obj.insert("item".into(), json!(item));
+        }
+        if let Some(c) = &self.counterexample {
+            let map: serde_json::Map<String, Value> = c.iter().cloned().collect();
+            obj.insert("counterexample".into(), Value::Object(map));
         }
         if let Some(l) = &self.label {
             obj.insert("label".into(), json!(l));

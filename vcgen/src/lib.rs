@@ -1,4 +1,139 @@
 //! Verification-condition generation: one obligation per check site (overflow, bounds,
 //! division, unwrap, assert, pre/postconditions, invariants, decreases, spec
-//! well-definedness, GPU races), expressed in a small solver-agnostic term language.
-//! Filled by issue 4.
+//! well-definedness), expressed in a small solver-agnostic term language and printed as
+//! SMT-LIB2 for any backend.
+//!
+//! - `term.rs`: sorts, terms, smart constructors, SMT-LIB printing, trigger selection.
+//! - `types.rs`: source types as sorts and datatypes.
+//! - `ints.rs`: machine integers over mathematical integers.
+//! - `gen.rs`: the per-function generator (assumptions, obligations) and specifications.
+//! - `exec.rs`: symbolic execution of a MIR body.
+//!
+//! A query is self-contained: the declarations, the definitions of the pure functions it
+//! uses, the facts known at the obligation's program point, and the negated obligation. It
+//! is unsatisfiable exactly when the obligation holds.
+
+mod exec;
+pub mod gen;
+pub mod ints;
+pub mod term;
+pub mod types;
+
+use std::fmt::Write as _;
+pub use term::Sort;
+use term::T;
+use vez_mir::Body;
+use vez_syntax::Span;
+use vez_typeck::hir::{FnId, Program};
+
+/// A value to report in a counterexample.
+#[derive(Clone, Debug)]
+pub struct CexVar {
+    /// The source expression it shows (`x`, `p.x`, `a.len()`, `a[0]`).
+    pub name: String,
+    pub term: T,
+    pub sort: Sort,
+    /// Show only when the entry with this index is above the number (`a[k]` below `a.len()`).
+    pub shown_if_below: Option<(usize, i128)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Obligation {
+    /// The conformance kind (`overflow`, `bounds`, `postcondition`, ...).
+    pub kind: &'static str,
+    pub span: Span,
+    pub message: String,
+    pub label: String,
+    pub secondary: Vec<(Span, String)>,
+    /// How many of the function's assumptions hold at this point.
+    pub prefix: usize,
+    pub goal: T,
+    pub cex: Vec<CexVar>,
+}
+
+/// Everything needed to prove one function.
+pub struct FnVc {
+    pub func: FnId,
+    pub name: String,
+    pub span: Span,
+    pub decls: Vec<String>,
+    pub axioms: Vec<T>,
+    pub assumptions: Vec<T>,
+    pub obligations: Vec<Obligation>,
+    /// Constructs the verifier does not handle (each makes the function `unknown`).
+    pub unsupported: Vec<(Span, String)>,
+    /// The triggers chosen for each quantifier (`--show-triggers`).
+    pub triggers: Vec<(Span, String)>,
+}
+
+/// One obligation as an SMT-LIB2 script body (no `check-sat`), and the constants that hold
+/// the counterexample values.
+pub struct Query {
+    pub smt: String,
+    pub cex: Vec<(String, String, Sort, Option<(usize, i128)>)>,
+}
+
+/// Generates the verification conditions of one function body.
+pub fn generate(p: &Program, body: &Body, source: &(dyn Fn(Span) -> String + Sync)) -> FnVc {
+    let f = p.func(body.func);
+    let mut g = gen::Gen::new(p, source, f.name.clone());
+    exec::Exec::new(&mut g, p, body.func, body).run();
+    let mut decls = g.types.decls.clone();
+    for name in &g.types.fun_order {
+        decls.push(g.types.funs[name].clone());
+    }
+    for (c, s) in &g.consts {
+        decls.push(format!("(declare-fun {c} () {})", s.smt()));
+    }
+    FnVc {
+        func: body.func,
+        name: f.name.clone(),
+        span: f.span,
+        decls,
+        axioms: g.axioms,
+        assumptions: g.assumptions,
+        obligations: g.obligations,
+        unsupported: g.unsupported,
+        triggers: g.triggers_log,
+    }
+}
+
+impl FnVc {
+    pub fn query(&self, i: usize) -> Query {
+        let ob = &self.obligations[i];
+        let mut s = String::new();
+        for d in &self.decls {
+            s.push_str(d);
+            s.push('\n');
+        }
+        for a in &self.axioms {
+            s.push_str("(assert ");
+            a.write_smt(&mut s);
+            s.push_str(")\n");
+        }
+        for a in &self.assumptions[..ob.prefix] {
+            s.push_str("(assert ");
+            a.write_smt(&mut s);
+            s.push_str(")\n");
+        }
+        let _ = writeln!(
+            s,
+            "; obligation: {} ({})",
+            ob.kind,
+            ob.message.replace('\n', " ")
+        );
+        s.push_str("(assert (not ");
+        ob.goal.write_smt(&mut s);
+        s.push_str("))\n");
+        let mut cex = Vec::new();
+        for (k, c) in ob.cex.iter().enumerate() {
+            let name = format!("|cex!{k}|");
+            let _ = writeln!(s, "(declare-fun {name} () {})", c.sort.smt());
+            s.push_str(&format!("(assert (= {name} "));
+            c.term.write_smt(&mut s);
+            s.push_str("))\n");
+            cex.push((c.name.clone(), name, c.sort.clone(), c.shown_if_below));
+        }
+        Query { smt: s, cex }
+    }
+}

@@ -1,0 +1,74 @@
+//! Z3 in process. Each query gets a fresh solver on the calling thread's context.
+
+use crate::{count_asserts, shown, CexValue, Options, Verdict};
+use vez_vcgen::{Query, Sort};
+use z3::ast::{Bool, Int};
+use z3::{Params, SatResult, Solver};
+
+static GLOBAL: std::sync::Once = std::sync::Once::new();
+
+pub fn check(q: &Query, opts: &Options) -> Verdict {
+    // Z3's SMT core (as Dafny and Verus use it): the default tactic for pure nonlinear
+    // integer problems (nlsat) loops on facts such as `2 * s == i * (i + 1)`.
+    GLOBAL.call_once(|| z3::set_global_param("tactic.default_tactic", "smt"));
+    let solver = Solver::new();
+    let mut p = Params::new();
+    if opts.timeout_ms > 0 {
+        p.set_u32("timeout", opts.timeout_ms);
+    }
+    if opts.rlimit > 0 {
+        p.set_u32("rlimit", opts.rlimit);
+    }
+    p.set_u32("random_seed", opts.seed);
+    solver.set_params(&p);
+    solver.from_string(q.smt.as_bytes().to_vec());
+    // A malformed query is dropped silently by the parser: never answer for it.
+    let parsed = solver.get_assertions().len();
+    let expected = count_asserts(&q.smt);
+    if parsed != expected {
+        return Verdict::Unknown(format!(
+            "internal error: the solver parsed {parsed} of {expected} assertions"
+        ));
+    }
+    match solver.check() {
+        SatResult::Unsat => Verdict::Verified,
+        SatResult::Unknown => Verdict::Unknown(
+            solver
+                .get_reason_unknown()
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| "the solver gave up".into()),
+        ),
+        SatResult::Sat => {
+            let Some(model) = solver.get_model() else {
+                return Verdict::Failed(Vec::new());
+            };
+            let vals: Vec<Option<CexValue>> = q
+                .cex
+                .iter()
+                .map(|(_, smt, sort, _)| {
+                    let name = smt.trim_matches('|');
+                    match sort {
+                        Sort::Bool => model
+                            .eval(&Bool::new_const(name), true)
+                            .and_then(|b| b.as_bool())
+                            .map(CexValue::Bool),
+                        _ => model
+                            .eval(&Int::new_const(name), true)
+                            .map(|v| CexValue::Int(int_text(&v.to_string()))),
+                    }
+                })
+                .collect();
+            Verdict::Failed(shown(q, vals))
+        }
+    }
+}
+
+/// `(- 5)` to `-5`.
+fn int_text(s: &str) -> String {
+    let t = s.trim();
+    if let Some(inner) = t.strip_prefix("(-").and_then(|r| r.strip_suffix(')')) {
+        format!("-{}", inner.trim())
+    } else {
+        t.to_string()
+    }
+}

@@ -1,0 +1,1423 @@
+//! Symbolic execution of one MIR body. Blocks are visited once, in reverse post-order of the
+//! graph without its back edges; where paths join, values that differ become fresh constants
+//! defined per incoming path (so terms stay linear in the size of the body). Loop headers are
+//! cut points: the invariants are checked on entry (`invariant-init`), everything the loop
+//! modifies is havocked and the invariants assumed; a back edge checks them again
+//! (`invariant`) and ends its path. `&mut` references are followed statically: a reference
+//! value is the place it points to, so writes through it update that place.
+
+use crate::gen::{builtin, method_name, Builtin, Env, Gen};
+use crate::ints;
+use crate::term::{self, and, and2, eq, implies, ite, not, num, or, Sort, T};
+use crate::types;
+use crate::CexVar;
+use std::collections::{HashMap, HashSet};
+use vez_mir::{
+    BasicBlock, Body, Callee, ConstValue, Operand, Place, Proj, Rvalue, StatementKind,
+    TerminatorKind,
+};
+use vez_syntax::Span;
+use vez_typeck::hir::{BinOp, Coercion, FnDef, FnId, PanicKind, Program, UnOp};
+use vez_typeck::ty::Ty;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Val {
+    Undef,
+    T(T),
+    Ptr(Loc),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Loc {
+    root: usize,
+    path: Vec<PElem>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum PElem {
+    /// Field of a value of type `ty` (a struct, tuple, or enum viewed as `variant`).
+    Field { ty: Ty, variant: u32, field: u32 },
+    /// Element of a sequence of type `ty`.
+    Index { ty: Ty, idx: T },
+}
+
+type State = Vec<Val>;
+
+pub struct Exec<'a, 'p> {
+    g: &'a mut Gen<'p>,
+    p: &'p Program,
+    f: &'p FnDef,
+    fid: FnId,
+    body: &'a Body,
+    root_ty: Vec<Ty>,
+    root_name: Vec<String>,
+    entry_env: Env,
+    /// Decreases measures at the start of the current iteration of each loop.
+    measures: HashMap<u32, Vec<T>>,
+    back_edges: HashSet<(u32, u32)>,
+    loop_blocks: HashMap<u32, HashSet<u32>>,
+    inputs_cex: Vec<CexVar>,
+}
+
+fn unsupported_val(g: &mut Gen, span: Span, what: &str, sort: Sort) -> T {
+    g.unsupported(span, what.to_string());
+    g.fresh("unsupported", sort)
+}
+
+impl<'a, 'p> Exec<'a, 'p> {
+    pub fn new(g: &'a mut Gen<'p>, p: &'p Program, fid: FnId, body: &'a Body) -> Self {
+        let f = p.func(fid);
+        let mut root_ty: Vec<Ty> = body.locals.iter().map(|l| l.ty.clone()).collect();
+        let mut root_name: Vec<String> = body
+            .locals
+            .iter()
+            .enumerate()
+            .map(|(i, l)| l.name.clone().unwrap_or_else(|| format!("_{i}")))
+            .collect();
+        // One extra root per `&mut` parameter: the place it points to.
+        for i in 1..=body.arg_count {
+            if let Ty::Ref(true, inner) = &body.locals[i].ty {
+                root_ty.push((**inner).clone());
+                root_name.push(format!("*{}", root_name[i]));
+            }
+        }
+        Exec {
+            g,
+            p,
+            f,
+            fid,
+            body,
+            root_ty,
+            root_name,
+            entry_env: Env::new(fid),
+            measures: HashMap::new(),
+            back_edges: HashSet::new(),
+            loop_blocks: HashMap::new(),
+            inputs_cex: Vec::new(),
+        }
+    }
+
+    pub fn run(mut self) {
+        let state = self.entry();
+        let order = self.order();
+        let n = self.body.blocks.len();
+        let mut pending: Vec<Vec<(T, State)>> = vec![Vec::new(); n];
+        pending[0].push((term::tt(), state));
+        for b in order {
+            let inc = std::mem::take(&mut pending[b as usize]);
+            if inc.is_empty() {
+                continue;
+            }
+            let (pc, mut st) = self.merge(inc);
+            let mut pc = pc;
+            if let Some(li) = self.body.loops.iter().position(|l| l.header.0 == b) {
+                (pc, st) = self.loop_entry(li, pc, st);
+            }
+            self.g.pc = pc.clone();
+            self.block(b, pc, st, &mut pending);
+        }
+    }
+
+    /// Reverse post-order over forward edges; back edges recorded.
+    fn order(&mut self) -> Vec<u32> {
+        let n = self.body.blocks.len();
+        let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+        let mut post = Vec::new();
+        let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
+        state[0] = 1;
+        while let Some((b, i)) = stack.pop() {
+            let succ = self.body.blocks[b as usize].term.successors();
+            if i < succ.len() {
+                stack.push((b, i + 1));
+                let s = succ[i].0;
+                match state[s as usize] {
+                    0 => {
+                        state[s as usize] = 1;
+                        stack.push((s, 0));
+                    }
+                    1 => {
+                        self.back_edges.insert((b, s));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[b as usize] = 2;
+                post.push(b);
+            }
+        }
+        post.reverse();
+        // Natural loops: the header and every block reaching a back edge's source without
+        // passing through the header.
+        let mut preds: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (b, data) in self.body.blocks.iter().enumerate() {
+            for s in data.term.successors() {
+                preds[s.0 as usize].push(b as u32);
+            }
+        }
+        for &(t, h) in &self.back_edges {
+            let set = self.loop_blocks.entry(h).or_default();
+            set.insert(h);
+            let mut work = vec![t];
+            while let Some(x) = work.pop() {
+                if set.insert(x) {
+                    work.extend(preds[x as usize].iter().copied());
+                }
+            }
+        }
+        post
+    }
+
+    fn entry(&mut self) -> State {
+        let nloc = self.body.locals.len();
+        let mut st: State = vec![Val::Undef; self.root_ty.len()];
+        let mut extra = nloc;
+        let mut cex = Vec::new();
+        for i in 1..=self.body.arg_count {
+            let name = self.root_name[i].clone();
+            let ty = self.body.locals[i].ty.clone();
+            let hir = self.f.params.get(i - 1).copied();
+            if let Ty::Ref(true, inner) = &ty {
+                let v = self.g.havoc(&name, inner);
+                st[extra] = Val::T(v.clone());
+                st[i] = Val::Ptr(Loc {
+                    root: extra,
+                    path: vec![],
+                });
+                extra += 1;
+                self.cex_leaves(&name, inner, v.clone(), 0, &mut cex);
+                if let Some(h) = hir {
+                    self.entry_env.locals.insert(h, v);
+                }
+            } else {
+                let v = self.g.havoc(&name, &ty);
+                self.cex_leaves(&name, &ty, v.clone(), 0, &mut cex);
+                st[i] = Val::T(v.clone());
+                if let Some(h) = hir {
+                    self.entry_env.locals.insert(h, v);
+                }
+            }
+        }
+        self.inputs_cex = cex.clone();
+        self.g.cex_now = cex;
+        // Preconditions: well-defined in order, then assumed.
+        let env = self.entry_env.clone();
+        for r in &self.f.contract.requires {
+            let t = self.g.spec(r, &env);
+            self.g.assume(t);
+        }
+        st
+    }
+
+    /// The counterexample entries of a value: scalars, struct and tuple fields, sequence
+    /// lengths and first elements.
+    fn cex_leaves(&mut self, name: &str, ty: &Ty, t: T, depth: usize, out: &mut Vec<CexVar>) {
+        if depth > 2 || out.len() > 24 {
+            return;
+        }
+        match ty {
+            Ty::Int(_) | Ty::Char => out.push(CexVar {
+                name: name.to_string(),
+                term: t,
+                sort: Sort::Int,
+                shown_if_below: None,
+            }),
+            Ty::Bool => out.push(CexVar {
+                name: name.to_string(),
+                term: t,
+                sort: Sort::Bool,
+                shown_if_below: None,
+            }),
+            Ty::Ref(_, inner) => self.cex_leaves(name, inner, t, depth, out),
+            _ if types::is_seq(self.p, ty) => {
+                let s = self.g.sort(ty);
+                let len_at = out.len();
+                out.push(CexVar {
+                    name: format!("{name}.len()"),
+                    term: self.g.types.seq_len(&s, t.clone()),
+                    sort: Sort::Int,
+                    shown_if_below: None,
+                });
+                let ety = types::elem_ty(self.p, ty).unwrap_or(Ty::Error);
+                if matches!(ety, Ty::Int(_) | Ty::Bool | Ty::Char) {
+                    for k in 0..4 {
+                        let data = self.g.types.seq_data(&s, t.clone());
+                        out.push(CexVar {
+                            name: format!("{name}[{k}]"),
+                            term: term::select(data, num(k)),
+                            sort: if ety == Ty::Bool {
+                                Sort::Bool
+                            } else {
+                                Sort::Int
+                            },
+                            shown_if_below: Some((len_at, k)),
+                        });
+                    }
+                }
+            }
+            Ty::Tuple(items) => {
+                for (i, it) in items.iter().enumerate() {
+                    let ft = self.g.field(ty, 0, i as u32, t.clone());
+                    self.cex_leaves(&format!("{name}.{i}"), it, ft, depth + 1, out);
+                }
+            }
+            Ty::Adt(id, _)
+                if !self.p.adts[id.0 as usize].is_enum && !self.p.adts[id.0 as usize].builtin =>
+            {
+                let fields: Vec<(String, Ty)> = self.p.adts[id.0 as usize].variants[0]
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.name.clone(), self.g.field_ty(ty, 0, i as u32)))
+                    .collect();
+                for (i, (fname, fty)) in fields.iter().enumerate() {
+                    let ft = self.g.field(ty, 0, i as u32, t.clone());
+                    self.cex_leaves(&format!("{name}.{fname}"), fty, ft, depth + 1, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Inputs plus the user variables that hold scalar values here.
+    fn cex_here(&mut self, st: &State) {
+        let mut cex = self.inputs_cex.clone();
+        for (i, decl) in self
+            .body
+            .locals
+            .iter()
+            .enumerate()
+            .skip(self.body.arg_count + 1)
+        {
+            let Some(name) = &decl.name else { continue };
+            let sort = match decl.ty {
+                Ty::Int(_) | Ty::Char => Sort::Int,
+                Ty::Bool => Sort::Bool,
+                _ => continue,
+            };
+            if cex.len() > 32 || cex.iter().any(|c| &c.name == name) {
+                continue;
+            }
+            if let Val::T(t) = &st[i] {
+                cex.push(CexVar {
+                    name: name.clone(),
+                    term: t.clone(),
+                    sort,
+                    shown_if_below: None,
+                });
+            }
+        }
+        self.g.cex_now = cex;
+    }
+
+    fn merge(&mut self, mut inc: Vec<(T, State)>) -> (T, State) {
+        if inc.len() == 1 {
+            return inc.pop().expect("one");
+        }
+        let pcs: Vec<T> = inc.iter().map(|(p, _)| p.clone()).collect();
+        let joined = or(pcs.clone());
+        let pc = if matches!(*joined, term::Term::App(..)) {
+            let v = self.g.fresh("pc", Sort::Bool);
+            self.g.assumptions.push(eq(v.clone(), joined));
+            v
+        } else {
+            joined
+        };
+        let mut out: State = inc[0].1.clone();
+        for r in 0..out.len() {
+            let first = &inc[0].1[r];
+            if inc.iter().all(|(_, s)| s[r] == *first) {
+                continue;
+            }
+            if inc.iter().any(|(_, s)| !matches!(s[r], Val::T(_))) {
+                out[r] = Val::Undef;
+                continue;
+            }
+            let sort = self.g.sort(&self.root_ty[r].clone());
+            let name = self.root_name[r].clone();
+            let v = self.g.fresh(&name, sort);
+            for (p, s) in &inc {
+                if let Val::T(t) = &s[r] {
+                    self.g
+                        .assumptions
+                        .push(implies(p.clone(), eq(v.clone(), t.clone())));
+                }
+            }
+            out[r] = Val::T(v);
+        }
+        (pc, out)
+    }
+
+    /// The specification view of the state: HIR locals to values (references to what they
+    /// point to).
+    fn env_at(&mut self, st: &State, for_range: Option<&vez_mir::ForRange>) -> Env {
+        let mut env = Env::new(self.fid);
+        for (h, l) in self.body.hir_locals.iter().enumerate() {
+            let Some(l) = l else { continue };
+            let v = match &st[l.0 as usize] {
+                Val::T(t) => t.clone(),
+                Val::Ptr(loc) => match self.read_loc(st, loc, Span::default()) {
+                    Some(t) => t,
+                    None => continue,
+                },
+                Val::Undef => continue,
+            };
+            env.locals.insert(vez_typeck::hir::LocalId(h as u32), v);
+        }
+        if let Some(fr) = for_range {
+            if let Val::T(t) = &st[fr.counter.0 as usize] {
+                env.locals.insert(fr.var, t.clone());
+            }
+        }
+        env.old = Some(Box::new(self.entry_env.clone()));
+        env
+    }
+
+    fn loop_entry(&mut self, li: usize, pc: T, st: State) -> (T, State) {
+        let info = self.body.loops[li].clone();
+        self.g.pc = pc.clone();
+        self.cex_here(&st);
+        let env = self.env_at(&st, info.for_range.as_ref());
+        for inv in &info.invariants {
+            let t = self.g.spec(inv, &env);
+            let msg = format!(
+                "loop invariant might not hold on entry: `{}`",
+                self.g.snippet(inv.span)
+            );
+            self.g.obligate("invariant-init", inv.span, msg, t);
+        }
+        // Havoc what the loop modifies.
+        let header = info.header.0;
+        let blocks = self.loop_blocks.get(&header).cloned().unwrap_or_default();
+        let (modified, elements_only) = self.modified_roots(&blocks, &st);
+        let mut st2 = st.clone();
+        let lo = info
+            .for_range
+            .as_ref()
+            .and_then(|fr| match &st[fr.counter.0 as usize] {
+                Val::T(t) => Some(t.clone()),
+                _ => None,
+            });
+        let mut sorted: Vec<usize> = modified.into_iter().collect();
+        sorted.sort_unstable();
+        for r in sorted {
+            let ty = self.root_ty[r].clone();
+            if matches!(ty, Ty::Ref(true, _)) || matches!(st[r], Val::Ptr(_)) {
+                st2[r] = Val::Undef;
+                continue;
+            }
+            let name = self.root_name[r].clone();
+            if elements_only.contains(&r) && types::is_seq(self.p, &ty) {
+                if let Val::T(old) = &st[r] {
+                    let s = self.g.sort(&ty);
+                    let elem = types::seq_elem(&self.g.types, &s).unwrap_or(Sort::Int);
+                    let data = self.g.fresh(
+                        &format!("{name}.data"),
+                        Sort::Array(Box::new(Sort::Int), Box::new(elem)),
+                    );
+                    let len = self.g.types.seq_len(&s, old.clone());
+                    st2[r] = Val::T(self.g.types.seq_mk(&s, len, data));
+                    continue;
+                }
+            }
+            if matches!(st[r], Val::Undef) {
+                continue;
+            }
+            let v = self.g.havoc(&name, &ty);
+            st2[r] = Val::T(v);
+        }
+        self.g.pc = pc.clone();
+        if let (Some(fr), Some(lo)) = (&info.for_range, lo) {
+            if let (Val::T(c), Val::T(end)) = (&st2[fr.counter.0 as usize], &st2[fr.end.0 as usize])
+            {
+                let hi = ite(term::le(lo.clone(), end.clone()), end.clone(), lo.clone());
+                let hi = if fr.inclusive {
+                    term::add(hi, num(1))
+                } else {
+                    hi
+                };
+                self.g
+                    .assume(and2(term::le(lo, c.clone()), term::le(c.clone(), hi)));
+            }
+        }
+        self.cex_here(&st2);
+        let env = self.env_at(&st2, info.for_range.as_ref());
+        for inv in &info.invariants {
+            let t = self.g.spec(inv, &env);
+            self.g.assume(t);
+        }
+        let ms: Vec<T> = info
+            .decreases
+            .iter()
+            .map(|d| self.g.spec(d, &env))
+            .collect();
+        self.measures.insert(header, ms);
+        (pc, st2)
+    }
+
+    /// Roots the loop may modify, and those modified only element-wise.
+    fn modified_roots(
+        &self,
+        blocks: &HashSet<u32>,
+        st: &State,
+    ) -> (HashSet<usize>, HashSet<usize>) {
+        let mut whole: HashSet<usize> = HashSet::new();
+        let mut elems: HashSet<usize> = HashSet::new();
+        let mut unknown_target = false;
+        let mut note = |place: &Place, whole: &mut HashSet<usize>, elems: &mut HashSet<usize>| {
+            let l = place.local.0 as usize;
+            if place.proj.first() == Some(&Proj::Deref) {
+                match &st[l] {
+                    Val::Ptr(loc) => {
+                        let idx_first = match loc.path.first() {
+                            Some(PElem::Index { .. }) => true,
+                            Some(_) => false,
+                            None => matches!(place.proj.get(1), Some(Proj::Index(_))),
+                        };
+                        if idx_first {
+                            elems.insert(loc.root);
+                        } else {
+                            whole.insert(loc.root);
+                        }
+                    }
+                    _ => unknown_target = true,
+                }
+                return;
+            }
+            if matches!(place.proj.first(), Some(Proj::Index(_))) {
+                elems.insert(l);
+            } else {
+                whole.insert(l);
+            }
+        };
+        let mut bl: Vec<u32> = blocks.iter().copied().collect();
+        bl.sort_unstable();
+        for b in bl {
+            let data = &self.body.blocks[b as usize];
+            for s in &data.stmts {
+                if let StatementKind::Assign(place, rv) = &s.kind {
+                    note(place, &mut whole, &mut elems);
+                    if let Rvalue::Ref(true, bp) = rv {
+                        note(bp, &mut whole, &mut elems);
+                    }
+                }
+            }
+            if let TerminatorKind::Call { args, dest, .. } = &data.term.kind {
+                note(dest, &mut whole, &mut elems);
+                for a in args {
+                    if let Some(pl) = a.place() {
+                        let l = pl.local.0 as usize;
+                        if let (Val::Ptr(loc), true) = (&st[l], pl.proj.is_empty()) {
+                            whole.insert(loc.root);
+                        } else if matches!(self.body.locals[l].ty, Ty::Ref(true, _))
+                            && pl.proj.is_empty()
+                        {
+                            // A reference made inside the loop: its borrow was noted above.
+                        }
+                    }
+                }
+            }
+        }
+        if unknown_target {
+            for v in st.iter() {
+                if let Val::Ptr(loc) = v {
+                    whole.insert(loc.root);
+                }
+            }
+        }
+        let elems_only: HashSet<usize> = elems.difference(&whole).copied().collect();
+        let all: HashSet<usize> = whole.union(&elems).copied().collect();
+        (all, elems_only)
+    }
+
+    fn back_edge(&mut self, header: u32, pc: T, st: &State) {
+        let Some(info) = self
+            .body
+            .loops
+            .iter()
+            .find(|l| l.header.0 == header)
+            .cloned()
+        else {
+            return;
+        };
+        self.g.pc = pc;
+        self.cex_here(st);
+        let env = self.env_at(st, info.for_range.as_ref());
+        for inv in &info.invariants {
+            let t = self.g.spec(inv, &env);
+            let msg = format!(
+                "loop invariant might not be preserved: `{}`",
+                self.g.snippet(inv.span)
+            );
+            self.g.obligate("invariant", inv.span, msg, t);
+        }
+        if let Some(old) = self.measures.get(&header).cloned() {
+            if !old.is_empty() {
+                let new: Vec<T> = info
+                    .decreases
+                    .iter()
+                    .map(|d| self.g.spec(d, &env))
+                    .collect();
+                let span = info.decreases[0]
+                    .span
+                    .to(info.decreases[info.decreases.len() - 1].span);
+                let msg = format!(
+                    "the loop measure might not decrease: `{}`",
+                    self.g.snippet(span)
+                );
+                self.g
+                    .obligate("decreases", span, msg, lex_decreases(&new, &old));
+            }
+        }
+    }
+
+    fn block(&mut self, b: u32, pc: T, mut st: State, pending: &mut [Vec<(T, State)>]) {
+        let data = &self.body.blocks[b as usize];
+        for s in &data.stmts {
+            match &s.kind {
+                StatementKind::Assign(place, rv) => {
+                    self.cex_here(&st);
+                    let dty = self.place_ty(&st, place);
+                    let v = self.rvalue(&mut st, rv, &dty, s.span);
+                    self.write(&mut st, place, v, s.span);
+                }
+                StatementKind::StorageDead(l) => st[l.0 as usize] = Val::Undef,
+                StatementKind::StorageLive(_) => {}
+            }
+        }
+        let term = &data.term;
+        let span = term.span;
+        self.cex_here(&st);
+        let mut go = |this: &mut Self, target: BasicBlock, cond: T, st: State| {
+            let pc2 = and2(pc.clone(), cond);
+            if term::as_bool(&pc2) == Some(false) {
+                return;
+            }
+            if this.back_edges.contains(&(b, target.0)) {
+                this.back_edge(target.0, pc2, &st);
+            } else {
+                pending[target.0 as usize].push((pc2, st));
+            }
+        };
+        match &term.kind {
+            TerminatorKind::Goto(t) => go(self, *t, term::tt(), st),
+            TerminatorKind::SwitchInt {
+                discr,
+                targets,
+                otherwise,
+            } => {
+                let d = self.operand_term(&mut st, discr, span);
+                let is_bool = matches!(self.operand_ty(&st, discr), Ty::Bool);
+                let mut conds = Vec::new();
+                for (v, t) in targets {
+                    let c = if is_bool {
+                        if *v == 0 {
+                            not(d.clone())
+                        } else {
+                            d.clone()
+                        }
+                    } else {
+                        eq(d.clone(), term::unum(*v))
+                    };
+                    conds.push(c.clone());
+                    go(self, *t, c, st.clone());
+                }
+                let other = not(or(conds));
+                go(self, *otherwise, other, st);
+            }
+            TerminatorKind::Return => self.ret(&st, span),
+            TerminatorKind::Call {
+                callee,
+                args,
+                dest,
+                target,
+            } => {
+                let v = self.call(&mut st, callee, args, span);
+                if let Some(t) = target {
+                    self.write(&mut st, dest, v, span);
+                    go(self, *t, term::tt(), st);
+                }
+            }
+            TerminatorKind::Assert { cond, target, .. } => {
+                let c = self.operand_term(&mut st, cond, span);
+                let msg = format!("assertion might fail: `{}`", self.g.snippet(span));
+                self.g.obligate("assert", span, msg, c);
+                go(self, *target, term::tt(), st);
+            }
+            TerminatorKind::Panic { kind, .. } => {
+                let msg = match kind {
+                    PanicKind::Panic => "this panic might be reached",
+                    PanicKind::Unreachable => "this `unreachable!()` might be reached",
+                };
+                self.g.obligate("panic", span, msg.to_string(), term::ff());
+            }
+            TerminatorKind::Unreachable => {}
+        }
+    }
+
+    fn ret(&mut self, st: &State, span: Span) {
+        let mut env = self.entry_env.clone();
+        // `&mut` parameters name their final values; by-value parameters their entry values.
+        // (Parameters are dead at the return; their pointees are extra roots.)
+        for (i, h) in self.f.params.iter().enumerate() {
+            if let Some(r) = self.pointee_root(i + 1) {
+                if let Val::T(t) = &st[r] {
+                    env.locals.insert(*h, t.clone());
+                }
+            }
+        }
+        env.result = match &st[0] {
+            Val::T(t) => Some(t.clone()),
+            _ => Some(self.g.unit_value()),
+        };
+        env.old = Some(Box::new(self.entry_env.clone()));
+        for e in &self.f.contract.ensures {
+            let t = self.g.spec(e, &env);
+            let msg = format!("postcondition might not hold: `{}`", self.g.snippet(e.span));
+            self.g.obligate_labeled(
+                "postcondition",
+                e.span,
+                msg,
+                "this postcondition".into(),
+                t,
+                vec![(span, "when returning here".into())],
+            );
+        }
+    }
+
+    /// The extra root holding what the `i`-th local (a `&mut` parameter) points to.
+    fn pointee_root(&self, i: usize) -> Option<usize> {
+        let mut r = self.body.locals.len();
+        for k in 1..=self.body.arg_count {
+            if matches!(self.body.locals[k].ty, Ty::Ref(true, _)) {
+                if k == i {
+                    return Some(r);
+                }
+                r += 1;
+            }
+        }
+        None
+    }
+
+    // ---- places ----
+
+    fn place_ty(&self, _st: &State, place: &Place) -> Ty {
+        let mut ty = self.body.local_ty(place.local).clone();
+        let mut variant = 0;
+        for pr in &place.proj {
+            match pr {
+                Proj::Deref => ty = types::deref_ty(self.p, &ty),
+                Proj::Field(i) => {
+                    ty = self.g.field_ty(&ty, variant, *i);
+                    variant = 0;
+                }
+                Proj::Downcast(v) => variant = *v,
+                Proj::Index(_) => ty = types::elem_ty(self.p, &ty).unwrap_or(Ty::Error),
+            }
+        }
+        ty
+    }
+
+    fn operand_ty(&self, st: &State, op: &Operand) -> Ty {
+        match op {
+            Operand::Copy(p) | Operand::Move(p) => self.place_ty(st, p),
+            Operand::Const(c) => c.ty.clone(),
+        }
+    }
+
+    /// Resolves a place through references to a root and a path; index bounds are checked.
+    fn resolve(&mut self, st: &State, place: &Place, span: Span) -> Option<(Loc, Ty)> {
+        let mut loc = Loc {
+            root: place.local.0 as usize,
+            path: vec![],
+        };
+        let mut ty = self.body.local_ty(place.local).clone();
+        let mut variant = 0;
+        for pr in &place.proj {
+            match pr {
+                Proj::Deref => {
+                    if loc.path.is_empty() {
+                        if let Val::Ptr(t) = &st[loc.root] {
+                            loc = t.clone();
+                        }
+                    }
+                    ty = types::deref_ty(self.p, &ty);
+                }
+                Proj::Field(i) => {
+                    loc.path.push(PElem::Field {
+                        ty: ty.clone(),
+                        variant,
+                        field: *i,
+                    });
+                    ty = self.g.field_ty(&ty, variant, *i);
+                    variant = 0;
+                }
+                Proj::Downcast(v) => variant = *v,
+                Proj::Index(l) => {
+                    let idx = match &st[l.0 as usize] {
+                        Val::T(t) => t.clone(),
+                        _ => {
+                            self.g.unsupported(span, "an index without a value");
+                            return None;
+                        }
+                    };
+                    let seq = self.read_loc(st, &loc, span)?;
+                    let s = self.g.sort(&ty);
+                    let len = self.g.types.seq_len(&s, seq);
+                    let msg = format!("index out of bounds: `{}`", self.g.snippet(span));
+                    self.g.obligate(
+                        "bounds",
+                        span,
+                        msg,
+                        and2(term::le(num(0), idx.clone()), term::lt(idx.clone(), len)),
+                    );
+                    loc.path.push(PElem::Index {
+                        ty: ty.clone(),
+                        idx,
+                    });
+                    ty = types::elem_ty(self.p, &ty).unwrap_or(Ty::Error);
+                }
+            }
+        }
+        Some((loc, ty))
+    }
+
+    fn read_loc(&mut self, st: &State, loc: &Loc, span: Span) -> Option<T> {
+        let mut t = match &st[loc.root] {
+            Val::T(t) => t.clone(),
+            Val::Ptr(_) if loc.path.is_empty() => return None,
+            _ => {
+                self.g
+                    .unsupported(span, "a value this verifier could not follow");
+                return None;
+            }
+        };
+        for pe in &loc.path {
+            t = match pe {
+                PElem::Field { ty, variant, field } => self.g.field(ty, *variant, *field, t),
+                PElem::Index { ty, idx } => {
+                    let s = self.g.sort(ty);
+                    term::select(self.g.types.seq_data(&s, t), idx.clone())
+                }
+            };
+        }
+        Some(t)
+    }
+
+    fn read_place(&mut self, st: &State, place: &Place, span: Span) -> Val {
+        let Some((loc, ty)) = self.resolve(st, place, span) else {
+            return Val::Undef;
+        };
+        if loc.path.is_empty() {
+            return st[loc.root].clone();
+        }
+        match self.read_loc(st, &loc, span) {
+            Some(t) => {
+                let r = self.g.range(&ty, &t);
+                self.g.assume(r);
+                Val::T(t)
+            }
+            None => Val::Undef,
+        }
+    }
+
+    fn write(&mut self, st: &mut State, place: &Place, v: Val, span: Span) {
+        let Some((loc, _)) = self.resolve(st, place, span) else {
+            return;
+        };
+        if loc.path.is_empty() {
+            st[loc.root] = v;
+            return;
+        }
+        let (Val::T(old), Val::T(new)) = (&st[loc.root], &v) else {
+            self.g
+                .unsupported(span, "a write this verifier could not follow");
+            return;
+        };
+        let updated = self.update(old.clone(), &loc.path, new.clone());
+        st[loc.root] = Val::T(updated);
+    }
+
+    fn update(&mut self, t: T, path: &[PElem], v: T) -> T {
+        let Some((first, rest)) = path.split_first() else {
+            return v;
+        };
+        match first {
+            PElem::Field { ty, variant, field } => {
+                let s = self.g.sort(ty);
+                let Some(d) = self.g.types.datatype(&s).cloned() else {
+                    return t;
+                };
+                let (ctor, accs) = &d.ctors[*variant as usize];
+                let mut args = Vec::new();
+                for (j, (acc, _)) in accs.iter().enumerate() {
+                    let cur = term::app(acc, vec![t.clone()]);
+                    if j as u32 == *field {
+                        args.push(self.update(cur, rest, v.clone()));
+                    } else {
+                        args.push(cur);
+                    }
+                }
+                term::app(ctor, args)
+            }
+            PElem::Index { ty, idx } => {
+                let s = self.g.sort(ty);
+                let data = self.g.types.seq_data(&s, t.clone());
+                let cur = term::select(data.clone(), idx.clone());
+                let new = self.update(cur, rest, v);
+                let len = self.g.types.seq_len(&s, t);
+                self.g
+                    .types
+                    .seq_mk(&s, len, term::store(data, idx.clone(), new))
+            }
+        }
+    }
+
+    // ---- values ----
+
+    fn operand(&mut self, st: &mut State, op: &Operand, span: Span) -> Val {
+        match op {
+            Operand::Copy(p) | Operand::Move(p) => self.read_place(st, p, span),
+            Operand::Const(c) => Val::T(self.constant(&c.value, &c.ty)),
+        }
+    }
+
+    fn operand_term(&mut self, st: &mut State, op: &Operand, span: Span) -> T {
+        match self.operand(st, op, span) {
+            Val::T(t) => t,
+            Val::Ptr(loc) => match self.read_loc(st, &loc, span) {
+                Some(t) => t,
+                None => {
+                    let ty = self.operand_ty(st, op);
+                    let s = self.g.sort(&ty);
+                    unsupported_val(
+                        self.g,
+                        span,
+                        "a reference this verifier could not follow",
+                        s,
+                    )
+                }
+            },
+            Val::Undef => {
+                let ty = self.operand_ty(st, op);
+                let s = self.g.sort(&ty);
+                unsupported_val(self.g, span, "a value this verifier could not follow", s)
+            }
+        }
+    }
+
+    fn constant(&mut self, c: &ConstValue, ty: &Ty) -> T {
+        match c {
+            ConstValue::Int(n) => term::unum(*n),
+            ConstValue::NegInt(n) => term::neg(term::unum(*n)),
+            ConstValue::Bool(b) => term::boolean(*b),
+            ConstValue::Char(ch) => num(*ch as i128),
+            ConstValue::Unit => self.g.unit_value(),
+            ConstValue::Float(f) => self.g.lit(&vez_typeck::hir::LitValue::Float(*f), ty),
+            ConstValue::Str(s) => self.g.str_literal(s.as_bytes()),
+            ConstValue::ByteStr(b) => self.g.str_literal(b),
+            ConstValue::Item(id) => self.g.const_value(*id),
+        }
+    }
+
+    fn rvalue(&mut self, st: &mut State, rv: &Rvalue, dty: &Ty, span: Span) -> Val {
+        match rv {
+            Rvalue::Use(op) => self.operand(st, op, span),
+            Rvalue::Ref(true, place) => match self.resolve(st, place, span) {
+                Some((loc, _)) => Val::Ptr(loc),
+                None => Val::Undef,
+            },
+            Rvalue::Ref(false, place) => match self.read_place(st, place, span) {
+                Val::Ptr(loc) => match self.read_loc(st, &loc, span) {
+                    Some(t) => Val::T(t),
+                    None => Val::Undef,
+                },
+                v => v,
+            },
+            Rvalue::Binary(op, a, b) => {
+                let aty = self.operand_ty(st, a);
+                let bty = self.operand_ty(st, b);
+                let at = self.operand_term(st, a, span);
+                let bt = self.operand_term(st, b, span);
+                Val::T(self.binary(*op, &aty, &bty, at, bt, span))
+            }
+            Rvalue::Unary(op, a) => {
+                let aty = self.operand_ty(st, a);
+                let at = self.operand_term(st, a, span);
+                Val::T(match (op, &aty) {
+                    (UnOp::Neg, Ty::Int(i)) => {
+                        if i.signed() {
+                            let msg = format!("arithmetic overflow in `{}`", self.g.snippet(span));
+                            let c = not(eq(at.clone(), num(i.min_value())));
+                            self.g.obligate("overflow", span, msg, c);
+                        }
+                        term::neg(at)
+                    }
+                    (UnOp::Neg, Ty::Float(_)) => {
+                        let s = self.g.sort(&aty);
+                        let name = format!("{}.neg", types::display(self.p, &aty));
+                        self.g.uf(&name, vec![at], &[s.clone()], &s)
+                    }
+                    (UnOp::Not, Ty::Int(i)) => ints::bit_not(*i, at),
+                    (UnOp::Not, _) => not(at),
+                    _ => at,
+                })
+            }
+            Rvalue::Cast(a) => {
+                let from = self.operand_ty(st, a);
+                let at = self.operand_term(st, a, span);
+                let lossy = match (&from, dty) {
+                    (Ty::Int(f), Ty::Int(t)) => {
+                        f.min_value() < t.min_value() || f.max_value() > t.max_value()
+                    }
+                    (Ty::Char, Ty::Int(t)) => t.max_value() < 0x10FFFF,
+                    _ => false,
+                };
+                if lossy {
+                    if let Ty::Int(t) = dty {
+                        let msg =
+                            format!("`{}` might not fit in `{}`", self.g.snippet(span), t.name());
+                        self.g
+                            .obligate("overflow", span, msg, ints::in_range(*t, at.clone()));
+                    }
+                }
+                Val::T(self.g.cast_value(&from, dty, at, false))
+            }
+            Rvalue::Aggregate(kind, ops) => {
+                let mut vals = Vec::new();
+                for o in ops {
+                    vals.push(self.operand_term(st, o, span));
+                }
+                Val::T(match kind {
+                    vez_mir::AggregateKind::Tuple => {
+                        let s = self.g.sort(dty);
+                        match self.g.types.datatype(&s).cloned() {
+                            Some(d) => term::app(&d.ctors[0].0, vals),
+                            None => self.g.fresh("tuple", s),
+                        }
+                    }
+                    vez_mir::AggregateKind::Adt(_, variant, _) => {
+                        self.g.ctor_value(dty, *variant, vals)
+                    }
+                    vez_mir::AggregateKind::Array | vez_mir::AggregateKind::Vec => {
+                        self.g.seq_literal(dty, vals)
+                    }
+                })
+            }
+            Rvalue::Repeat(op, n) => {
+                let v = self.operand_term(st, op, span);
+                Val::T(self.g.seq_repeat(dty, v, num(*n as i128)))
+            }
+            Rvalue::VecRepeat(op, n) => {
+                let v = self.operand_term(st, op, span);
+                let n = self.operand_term(st, n, span);
+                Val::T(self.g.seq_repeat(dty, v, n))
+            }
+            Rvalue::Len(place) => {
+                let ty = self.place_ty(st, place);
+                let v = self.read_place(st, place, span);
+                let t = match v {
+                    Val::T(t) => t,
+                    Val::Ptr(loc) => match self.read_loc(st, &loc, span) {
+                        Some(t) => t,
+                        None => return Val::Undef,
+                    },
+                    Val::Undef => return Val::Undef,
+                };
+                let s = self.g.sort(&ty);
+                Val::T(self.g.types.seq_len(&s, t))
+            }
+            Rvalue::Discriminant(place) => {
+                let ty = self.place_ty(st, place);
+                match self.read_place(st, place, span) {
+                    Val::T(t) => Val::T(self.g.discriminant(&ty, t)),
+                    _ => Val::Undef,
+                }
+            }
+            Rvalue::Coerce(c, op) => {
+                let v = self.operand(st, op, span);
+                match (c, v) {
+                    (Coercion::MutToConst, Val::Ptr(loc)) => match self.read_loc(st, &loc, span) {
+                        Some(t) => Val::T(t),
+                        None => Val::Undef,
+                    },
+                    (Coercion::NeverToAny, _) => {
+                        let s = self.g.sort(dty);
+                        Val::T(self.g.fresh("never", s))
+                    }
+                    (_, v) => v,
+                }
+            }
+            Rvalue::Format(_, ops) => {
+                for o in ops {
+                    self.operand(st, o, span);
+                }
+                Val::T(self.g.havoc("format", dty))
+            }
+            Rvalue::Clone(place) => match self.read_place(st, place, span) {
+                Val::Ptr(loc) => match self.read_loc(st, &loc, span) {
+                    Some(t) => Val::T(t),
+                    None => Val::Undef,
+                },
+                v => v,
+            },
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, aty: &Ty, bty: &Ty, a: T, b: T, span: Span) -> T {
+        let aty = match aty {
+            Ty::Ref(_, t) => (**t).clone(),
+            t => t.clone(),
+        };
+        let overflow = |this: &mut Self, cond: T| {
+            let msg = format!("arithmetic overflow in `{}`", this.g.snippet(span));
+            this.g.obligate("overflow", span, msg, cond);
+        };
+        match (&aty, op) {
+            (Ty::Int(i), BinOp::Add | BinOp::Sub | BinOp::Mul) => {
+                let r = match op {
+                    BinOp::Add => term::add(a, b),
+                    BinOp::Sub => term::sub(a, b),
+                    _ => term::mul(a, b),
+                };
+                overflow(self, ints::in_range(*i, r.clone()));
+                r
+            }
+            (Ty::Int(i), BinOp::Div | BinOp::Rem) => {
+                let msg = format!("possible division by zero in `{}`", self.g.snippet(span));
+                self.g
+                    .obligate("div-zero", span, msg, not(eq(b.clone(), num(0))));
+                if i.signed() {
+                    let c = not(and2(
+                        eq(a.clone(), num(i.min_value())),
+                        eq(b.clone(), num(-1)),
+                    ));
+                    overflow(self, c);
+                }
+                if op == BinOp::Div {
+                    ints::trunc_div(i.signed(), a, b)
+                } else {
+                    ints::trunc_rem(i.signed(), a, b)
+                }
+            }
+            (Ty::Int(i), BinOp::Shl | BinOp::Shr) => {
+                let _ = bty;
+                let c = and2(
+                    term::le(num(0), b.clone()),
+                    term::lt(b.clone(), num(i.bits() as i128)),
+                );
+                let msg = format!(
+                    "shift amount might reach the bit width in `{}`",
+                    self.g.snippet(span)
+                );
+                self.g.obligate("overflow", span, msg, c);
+                if op == BinOp::Shl {
+                    ints::shl(*i, a, b)
+                } else {
+                    ints::shr(*i, a, b)
+                }
+            }
+            (Ty::Int(i), BinOp::BitAnd | BinOp::BitOr | BinOp::BitXor) => {
+                ints::bitwise(op, *i, a, b)
+            }
+            (Ty::Bool, BinOp::BitAnd | BinOp::And) => and2(a, b),
+            (Ty::Bool, BinOp::BitOr | BinOp::Or) => term::or2(a, b),
+            (Ty::Bool, BinOp::BitXor) => not(eq(a, b)),
+            (Ty::Float(_), BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem) => {
+                self.g.float_op(op, &aty, a, b)
+            }
+            (_, BinOp::Eq) if matches!(aty, Ty::Float(_)) => self.g.float_op(op, &aty, a, b),
+            (_, BinOp::Ne) if matches!(aty, Ty::Float(_)) => {
+                let e = self.g.float_op(BinOp::Eq, &aty, a, b);
+                not(e)
+            }
+            (_, BinOp::Eq) => self.g.code_eq(&aty, a, b),
+            (_, BinOp::Ne) => {
+                let e = self.g.code_eq(&aty, a, b);
+                not(e)
+            }
+            (_, BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge) => self.g.compare(op, &aty, a, b),
+            _ => {
+                let s = self.g.sort(&aty);
+                unsupported_val(self.g, span, "this operation", s)
+            }
+        }
+    }
+
+    // ---- calls ----
+
+    fn call(&mut self, st: &mut State, callee: &Callee, args: &[Operand], span: Span) -> Val {
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.operand(st, a, span));
+        }
+        let (fid, tys) = match callee {
+            Callee::Fn(f, tys) => (*f, tys.clone()),
+            Callee::Print(..) => return Val::T(self.g.unit_value()),
+            Callee::Launch(_) => {
+                for v in &vals {
+                    if let Val::Ptr(loc) = v {
+                        let ty = self.loc_ty(loc);
+                        let h = self.g.havoc("launch", &ty);
+                        self.write_loc(st, loc, h, span);
+                    }
+                }
+                self.g
+                    .unsupported(span, "kernel launches (verified by the GPU support)");
+                return Val::T(self.g.unit_value());
+            }
+        };
+        let f = self.p.func(fid);
+        let arg_tys: Vec<Ty> = f.param_tys().map(|t| t.subst(&tys)).collect();
+        let ret = f.ret.subst(&tys);
+        // Values of the arguments as the callee's specification sees them.
+        let mut pre_vals = Vec::new();
+        for v in &vals {
+            pre_vals.push(match v {
+                Val::T(t) => t.clone(),
+                Val::Ptr(loc) => match self.read_loc(st, loc, span) {
+                    Some(t) => t,
+                    None => self.g.fresh("arg", Sort::Int),
+                },
+                Val::Undef => self.g.fresh("arg", Sort::Int),
+            });
+        }
+        let name = method_name(f).to_string();
+        if let Some(b) = builtin(self.p, f) {
+            if b == Builtin::Unwrap {
+                let rty = match &arg_tys[0] {
+                    Ty::Ref(_, t) => (**t).clone(),
+                    t => t.clone(),
+                };
+                let v = self.g.ok_variant(&rty);
+                let c = self.g.is_variant(&rty, v, pre_vals[0].clone());
+                let what = if self.p.is_lang(&rty, self.p.lang.result) {
+                    "an `Err`"
+                } else {
+                    "`None`"
+                };
+                let msg = format!("`{}` might be called on {what}", self.g.snippet(span));
+                self.g.obligate("unwrap", span, msg, c);
+            }
+            let v = self
+                .g
+                .builtin_value(b, &arg_tys, &ret, pre_vals, span, false);
+            return Val::T(v);
+        }
+        if f.attrs.from_prelude && f.attrs.intrinsic {
+            if let Some(v) = self.exact_mutation(st, &name, &arg_tys, &vals, &pre_vals, span) {
+                return v;
+            }
+        }
+        let mut env = Env::new(fid);
+        env.tsubst = tys.clone();
+        for (h, t) in f.params.iter().zip(&pre_vals) {
+            env.locals.insert(*h, t.clone());
+        }
+        // Preconditions.
+        let saved = std::mem::replace(&mut self.g.wd, false);
+        let kind = if matches!(name.as_str(), "unwrap" | "expect") && f.attrs.from_prelude {
+            "unwrap"
+        } else {
+            "precondition"
+        };
+        for r in &f.contract.requires {
+            let t = self.g.spec(r, &env);
+            let msg = format!(
+                "precondition of `{}` might not hold: `{}`",
+                f.name,
+                self.g.snippet(r.span)
+            );
+            self.g.obligate_labeled(
+                kind,
+                span,
+                msg,
+                String::new(),
+                t,
+                vec![(r.span, "the precondition".into())],
+            );
+        }
+        // Termination of direct recursion.
+        if fid == self.fid && f.body.is_some() {
+            let span_d = if f.contract.decreases.is_empty() {
+                None
+            } else {
+                Some(
+                    f.contract.decreases[0]
+                        .span
+                        .to(f.contract.decreases[f.contract.decreases.len() - 1].span),
+                )
+            };
+            match span_d {
+                Some(ds) => {
+                    let old: Vec<T> = f
+                        .contract
+                        .decreases
+                        .iter()
+                        .map(|d| self.g.spec(d, &self.entry_env.clone()))
+                        .collect();
+                    let new: Vec<T> = f
+                        .contract
+                        .decreases
+                        .iter()
+                        .map(|d| self.g.spec(d, &env))
+                        .collect();
+                    let msg = format!(
+                        "the measure might not decrease at the recursive call `{}`",
+                        self.g.snippet(span)
+                    );
+                    self.g.obligate_labeled(
+                        "decreases",
+                        ds,
+                        msg,
+                        String::new(),
+                        lex_decreases(&new, &old),
+                        vec![(span, "recursive call".into())],
+                    );
+                }
+                None if f.attrs.pure => {
+                    let msg =
+                        "a recursive #[pure] function needs #[decreases] to show it terminates"
+                            .to_string();
+                    self.g.obligate("decreases", span, msg, term::ff());
+                }
+                None => {}
+            }
+        }
+        // Effects: `&mut` arguments get new values, the result is fresh (or the pure
+        // function's value), then the postconditions are assumed.
+        let mut post_vals = pre_vals.clone();
+        for (i, v) in vals.iter().enumerate() {
+            if let Val::Ptr(loc) = v {
+                let ty = self.loc_ty(loc);
+                let base = format!("{}:{}", self.root_name[loc.root], name);
+                let h = self.g.havoc(&base, &ty);
+                self.write_loc(st, loc, h.clone(), span);
+                post_vals[i] = h;
+            }
+        }
+        let result = if f.attrs.pure {
+            let r = self.g.pure_app(fid, &tys, pre_vals.clone());
+            let rr = self.g.range(&ret, &r);
+            self.g.assume(rr);
+            r
+        } else {
+            self.g.havoc(&format!("{name}()"), &ret)
+        };
+        let mut post = Env::new(fid);
+        post.tsubst = tys;
+        for (h, t) in f.params.iter().zip(&post_vals) {
+            post.locals.insert(*h, t.clone());
+        }
+        post.result = Some(result.clone());
+        post.old = Some(Box::new(env));
+        for e in &f.contract.ensures {
+            let t = self.g.spec(e, &post);
+            self.g.assume(t);
+        }
+        self.g.wd = saved;
+        Val::T(result)
+    }
+
+    /// Exact effects of `Vec::push` and `swap` on sequences (no quantifiers needed).
+    fn exact_mutation(
+        &mut self,
+        st: &mut State,
+        name: &str,
+        arg_tys: &[Ty],
+        vals: &[Val],
+        pre: &[T],
+        span: Span,
+    ) -> Option<Val> {
+        let Some(Val::Ptr(loc)) = vals.first() else {
+            return None;
+        };
+        let sty = match &arg_tys[0] {
+            Ty::Ref(_, t) => (**t).clone(),
+            _ => return None,
+        };
+        if !types::is_seq(self.p, &sty) {
+            return None;
+        }
+        let s = self.g.sort(&sty);
+        let seq = pre[0].clone();
+        let len = self.g.types.seq_len(&s, seq.clone());
+        let data = self.g.types.seq_data(&s, seq);
+        match name {
+            "push" if pre.len() == 2 => {
+                let new = self.g.types.seq_mk(
+                    &s,
+                    term::add(len.clone(), num(1)),
+                    term::store(data, len.clone(), pre[1].clone()),
+                );
+                let msg = "the vector might outgrow `usize`".to_string();
+                self.g
+                    .obligate("overflow", span, msg, term::lt(len, num(u64::MAX as i128)));
+                self.write_loc(st, &loc.clone(), new, span);
+                Some(Val::T(self.g.unit_value()))
+            }
+            "swap" if pre.len() == 3 => {
+                let (a, b) = (pre[1].clone(), pre[2].clone());
+                let inb = |x: &T| {
+                    and2(
+                        term::le(num(0), x.clone()),
+                        term::lt(x.clone(), len.clone()),
+                    )
+                };
+                let msg = format!(
+                    "precondition of `swap` might not hold: `{}`",
+                    self.g.snippet(span)
+                );
+                self.g
+                    .obligate("precondition", span, msg, and2(inb(&a), inb(&b)));
+                let va = term::select(data.clone(), a.clone());
+                let vb = term::select(data.clone(), b.clone());
+                let nd = term::store(term::store(data, a, vb), b, va);
+                let new = self.g.types.seq_mk(&s, len, nd);
+                self.write_loc(st, &loc.clone(), new, span);
+                Some(Val::T(self.g.unit_value()))
+            }
+            _ => None,
+        }
+    }
+
+    fn loc_ty(&self, loc: &Loc) -> Ty {
+        let mut ty = self.root_ty[loc.root].clone();
+        for pe in &loc.path {
+            ty = match pe {
+                PElem::Field { ty, variant, field } => self.g.field_ty(ty, *variant, *field),
+                PElem::Index { ty, .. } => types::elem_ty(self.p, ty).unwrap_or(Ty::Error),
+            };
+        }
+        ty
+    }
+
+    fn write_loc(&mut self, st: &mut State, loc: &Loc, v: T, span: Span) {
+        if loc.path.is_empty() {
+            st[loc.root] = Val::T(v);
+            return;
+        }
+        match &st[loc.root] {
+            Val::T(old) => {
+                let u = self.update(old.clone(), &loc.path, v);
+                st[loc.root] = Val::T(u);
+            }
+            _ => self
+                .g
+                .unsupported(span, "a write this verifier could not follow"),
+        }
+    }
+}
+
+/// `new` is below `old` in the lexicographic order of non-negative integers.
+pub fn lex_decreases(new: &[T], old: &[T]) -> T {
+    let mut alts = Vec::new();
+    let mut same = Vec::new();
+    for (n, o) in new.iter().zip(old) {
+        let mut c = same.clone();
+        c.push(term::le(num(0), n.clone()));
+        c.push(term::lt(n.clone(), o.clone()));
+        alts.push(and(c));
+        same.push(eq(n.clone(), o.clone()));
+    }
+    or(alts)
+}

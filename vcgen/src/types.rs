@@ -1,0 +1,308 @@
+//! Source types as SMT sorts. Integers and `char` are mathematical integers (with range facts
+//! where values enter), `bool` is Bool; arrays, slices, `Vec`, `String`, `str` and `GpuBuffer`
+//! are one `Seq` datatype per element sort (length plus an SMT array of contents); structs,
+//! enums and tuples are datatypes; references and `Box` are their pointee's sort (value
+//! semantics: a shared reference cannot change what it points to while it lives, and a `&mut`
+//! is followed statically by the executor); floats, generic parameters and anything else
+//! opaque are uninterpreted sorts. Only the sorts a function's query uses are declared, in the
+//! order they were first needed, with names derived from the source (stable across edits of
+//! unrelated items).
+
+use crate::term::{self, app, Sort, T};
+use std::collections::{BTreeMap, HashSet};
+use vez_typeck::hir::Program;
+use vez_typeck::ty::{IntTy, Ty};
+
+/// The shape of a datatype: constructors with their fields' accessor names and sorts.
+#[derive(Clone, Debug)]
+pub struct Datatype {
+    pub name: String,
+    pub ctors: Vec<(String, Vec<(String, Sort)>)>,
+}
+
+#[derive(Default)]
+pub struct Types {
+    /// Declarations in dependency order (SMT-LIB text).
+    pub decls: Vec<String>,
+    declared: HashSet<String>,
+    in_progress: HashSet<String>,
+    pub datatypes: BTreeMap<String, Datatype>,
+    /// Uninterpreted functions declared on demand (name -> declaration).
+    pub funs: BTreeMap<String, String>,
+    pub fun_order: Vec<String>,
+}
+
+pub fn int_range(i: IntTy) -> (i128, u128) {
+    (i.min_value(), i.max_value())
+}
+
+impl Types {
+    pub fn sort_of(&mut self, p: &Program, ty: &Ty) -> Sort {
+        match ty {
+            Ty::Int(_) | Ty::Char => Sort::Int,
+            Ty::Bool => Sort::Bool,
+            Ty::Ref(_, t) => self.sort_of(p, t),
+            Ty::Str => self.seq_sort(Sort::Int),
+            Ty::Array(t, _) | Ty::Slice(t) => {
+                let e = self.sort_of(p, t);
+                self.seq_sort(e)
+            }
+            Ty::Adt(id, args) => {
+                let lang = &p.lang;
+                if Some(*id) == lang.vec || Some(*id) == lang.gpu_buffer {
+                    let e = match args.first() {
+                        Some(t) => self.sort_of(p, t),
+                        None => Sort::Int,
+                    };
+                    return self.seq_sort(e);
+                }
+                if Some(*id) == lang.string {
+                    return self.seq_sort(Sort::Int);
+                }
+                if Some(*id) == lang.boxed {
+                    return match args.first() {
+                        Some(t) => self.sort_of(p, t),
+                        None => self.opaque("Box"),
+                    };
+                }
+                let adt = &p.adts[id.0 as usize];
+                if adt.builtin {
+                    return self.opaque(&display(p, ty));
+                }
+                let name = term::sym(&display(p, ty));
+                if self.declared.contains(&name) || self.in_progress.contains(&name) {
+                    return Sort::Named(name);
+                }
+                self.in_progress.insert(name.clone());
+                let mut ctors = Vec::new();
+                for v in &adt.variants {
+                    let cname = if adt.is_enum {
+                        term::sym(&format!("{}::{}", display(p, ty), v.name))
+                    } else {
+                        term::sym(&format!("{}::mk", display(p, ty)))
+                    };
+                    let mut fields = Vec::new();
+                    for (i, f) in v.fields.iter().enumerate() {
+                        let fty = f.ty.subst(args);
+                        let s = self.sort_of(p, &fty);
+                        let acc = term::sym(&format!(
+                            "{}.{}",
+                            &cname[1..cname.len() - 1],
+                            if adt.is_enum {
+                                i.to_string()
+                            } else {
+                                f.name.clone()
+                            }
+                        ));
+                        fields.push((acc, s));
+                    }
+                    ctors.push((cname, fields));
+                }
+                self.in_progress.remove(&name);
+                self.declare_datatype(Datatype {
+                    name: name.clone(),
+                    ctors,
+                });
+                Sort::Named(name)
+            }
+            Ty::Tuple(items) => {
+                let tname = display(p, ty);
+                let name = term::sym(&tname);
+                if self.declared.contains(&name) {
+                    return Sort::Named(name);
+                }
+                let cname = term::sym(&format!("{tname}::mk"));
+                let mut fields = Vec::new();
+                for (i, t) in items.iter().enumerate() {
+                    let s = self.sort_of(p, t);
+                    fields.push((term::sym(&format!("{tname}.{i}")), s));
+                }
+                self.declare_datatype(Datatype {
+                    name: name.clone(),
+                    ctors: vec![(cname, fields)],
+                });
+                Sort::Named(name)
+            }
+            Ty::Never => self.sort_of(p, &Ty::unit()),
+            Ty::Float(f) => self.opaque(f.name()),
+            Ty::Param(_, n) => self.opaque(n),
+            _ => self.opaque("?"),
+        }
+    }
+
+    pub fn opaque(&mut self, name: &str) -> Sort {
+        let s = term::sym(name);
+        if self.declared.insert(s.clone()) {
+            self.decls.push(format!("(declare-sort {s} 0)"));
+        }
+        Sort::Named(s)
+    }
+
+    pub fn seq_sort(&mut self, elem: Sort) -> Sort {
+        let name = term::sym(&format!("Seq<{}>", strip(&elem.smt())));
+        if !self.declared.contains(&name) {
+            let base = &name[1..name.len() - 1];
+            self.declare_datatype(Datatype {
+                name: name.clone(),
+                ctors: vec![(
+                    term::sym(&format!("{base}::mk")),
+                    vec![
+                        (term::sym(&format!("{base}.len")), Sort::Int),
+                        (
+                            term::sym(&format!("{base}.data")),
+                            Sort::Array(Box::new(Sort::Int), Box::new(elem)),
+                        ),
+                    ],
+                )],
+            });
+        }
+        Sort::Named(name)
+    }
+
+    pub fn fuel_sort(&mut self) -> Sort {
+        let name = "Fuel".to_string();
+        if !self.declared.contains(&name) {
+            self.declare_datatype(Datatype {
+                name: name.clone(),
+                ctors: vec![
+                    ("FZ".into(), vec![]),
+                    (
+                        "FS".into(),
+                        vec![("FS.pred".into(), Sort::Named(name.clone()))],
+                    ),
+                ],
+            });
+        }
+        Sort::Named(name)
+    }
+
+    fn declare_datatype(&mut self, d: Datatype) {
+        let mut s = format!("(declare-datatypes (({} 0)) ((", d.name);
+        for (i, (c, fields)) in d.ctors.iter().enumerate() {
+            if i > 0 {
+                s.push(' ');
+            }
+            s.push('(');
+            s.push_str(c);
+            for (a, srt) in fields {
+                s.push_str(&format!(" ({a} {})", srt.smt()));
+            }
+            s.push(')');
+        }
+        s.push_str(")))");
+        self.declared.insert(d.name.clone());
+        self.decls.push(s);
+        self.datatypes.insert(d.name.clone(), d);
+    }
+
+    pub fn datatype(&self, s: &Sort) -> Option<&Datatype> {
+        match s {
+            Sort::Named(n) => self.datatypes.get(n),
+            _ => None,
+        }
+    }
+
+    /// Declares an uninterpreted function once.
+    pub fn fun(&mut self, name: &str, args: &[Sort], ret: &Sort) {
+        if !self.funs.contains_key(name) {
+            let a: Vec<String> = args.iter().map(|s| s.smt()).collect();
+            self.funs.insert(
+                name.to_string(),
+                format!("(declare-fun {name} ({}) {})", a.join(" "), ret.smt()),
+            );
+            self.fun_order.push(name.to_string());
+        }
+    }
+
+    pub fn seq_len(&self, seq_sort: &Sort, t: T) -> T {
+        let n = seq_name(seq_sort);
+        app(&term::sym(&format!("{n}.len")), vec![t])
+    }
+    pub fn seq_data(&self, seq_sort: &Sort, t: T) -> T {
+        let n = seq_name(seq_sort);
+        app(&term::sym(&format!("{n}.data")), vec![t])
+    }
+    pub fn seq_mk(&self, seq_sort: &Sort, len: T, data: T) -> T {
+        let n = seq_name(seq_sort);
+        app(&term::sym(&format!("{n}::mk")), vec![len, data])
+    }
+}
+
+fn strip(s: &str) -> String {
+    s.replace('|', "")
+}
+
+fn seq_name(s: &Sort) -> String {
+    strip(&s.smt())
+}
+
+/// The element sort of a `Seq` sort.
+pub fn seq_elem(types: &Types, s: &Sort) -> Option<Sort> {
+    let d = types.datatype(s)?;
+    match &d.ctors.first()?.1.get(1)?.1 {
+        Sort::Array(_, e) => Some((**e).clone()),
+        _ => None,
+    }
+}
+
+/// Types as users write them (the names SMT symbols derive from).
+pub fn display(p: &Program, ty: &Ty) -> String {
+    vez_typeck::ty::TyDisplay {
+        ty,
+        adt_name: &|id| p.adts[id.0 as usize].name.clone(),
+    }
+    .to_string()
+}
+
+/// Whether values of the type are sequences in the encoding.
+pub fn is_seq(p: &Program, ty: &Ty) -> bool {
+    match ty {
+        Ty::Array(..) | Ty::Slice(_) | Ty::Str => true,
+        Ty::Ref(_, t) => is_seq(p, t),
+        Ty::Adt(id, args) => {
+            let l = &p.lang;
+            Some(*id) == l.vec
+                || Some(*id) == l.gpu_buffer
+                || Some(*id) == l.string
+                || (Some(*id) == l.boxed && args.first().is_some_and(|t| is_seq(p, t)))
+        }
+        _ => false,
+    }
+}
+
+/// Element type of an array, slice, `Vec` or `GpuBuffer` (through references).
+pub fn elem_ty(p: &Program, ty: &Ty) -> Option<Ty> {
+    match ty {
+        Ty::Array(t, _) | Ty::Slice(t) => Some((**t).clone()),
+        Ty::Str => Some(Ty::Int(IntTy::U8)),
+        Ty::Ref(_, t) => elem_ty(p, t),
+        Ty::Adt(id, args) => {
+            let l = &p.lang;
+            if Some(*id) == l.string {
+                Some(Ty::Int(IntTy::U8))
+            } else if Some(*id) == l.vec || Some(*id) == l.gpu_buffer {
+                args.first().cloned()
+            } else if Some(*id) == l.boxed {
+                args.first().and_then(|t| elem_ty(p, t))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The type reached by dereferencing (references, `Box`; `Vec`/`String` deref to slices).
+pub fn deref_ty(p: &Program, ty: &Ty) -> Ty {
+    match ty {
+        Ty::Ref(_, t) => (**t).clone(),
+        Ty::Adt(id, args) if Some(*id) == p.lang.boxed => {
+            args.first().cloned().unwrap_or(Ty::Error)
+        }
+        Ty::Adt(id, args) if Some(*id) == p.lang.vec => {
+            Ty::Slice(Box::new(args.first().cloned().unwrap_or(Ty::Error)))
+        }
+        Ty::Adt(id, _) if Some(*id) == p.lang.string => Ty::Str,
+        _ => ty.clone(),
+    }
+}
