@@ -91,6 +91,7 @@ fn cex_json(cex: &[(String, CexValue)]) -> Vec<(String, Value)> {
         .map(|(k, v)| {
             let j = match v {
                 CexValue::Bool(b) => json!(b),
+                CexValue::Text(t) => json!(t),
                 CexValue::Int(s) => match s.parse::<i64>() {
                     Ok(n) => json!(n),
                     Err(_) => match s.parse::<u64>() {

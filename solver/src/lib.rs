@@ -15,6 +15,8 @@ pub enum CexValue {
     /// A decimal integer (any size).
     Int(String),
     Bool(bool),
+    /// Any other value, as the solver prints it (enum values, values of generic types).
+    Text(String),
 }
 
 #[derive(Clone, Debug, PartialEq)]

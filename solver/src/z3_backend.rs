@@ -42,6 +42,18 @@ pub fn check(q: &Query, opts: &Options) -> Verdict {
             let Some(model) = solver.get_model() else {
                 return Verdict::Failed(Vec::new());
             };
+            // Values of other sorts: found by name among the model's constants.
+            let mut texts = std::collections::HashMap::new();
+            for d in model.iter() {
+                if d.arity() == 0 {
+                    let n = d.name();
+                    if n.starts_with("cex!") {
+                        if let Some(v) = model.get_const_interp(&d.apply(&[])) {
+                            texts.insert(n, v.to_string());
+                        }
+                    }
+                }
+            }
             let vals: Vec<Option<CexValue>> = q
                 .cex
                 .iter()
@@ -52,9 +64,10 @@ pub fn check(q: &Query, opts: &Options) -> Verdict {
                             .eval(&Bool::new_const(name), true)
                             .and_then(|b| b.as_bool())
                             .map(CexValue::Bool),
-                        _ => model
+                        Sort::Int => model
                             .eval(&Int::new_const(name), true)
                             .map(|v| CexValue::Int(int_text(&v.to_string()))),
+                        _ => texts.get(name).map(|t| CexValue::Text(pretty_value(t))),
                     }
                 })
                 .collect();
@@ -70,5 +83,21 @@ fn int_text(s: &str) -> String {
         format!("-{}", inner.trim())
     } else {
         t.to_string()
+    }
+}
+
+/// `(|Option<u32>::Some| 7)` to `Option<u32>::Some(7)`.
+fn pretty_value(s: &str) -> String {
+    let s = s.replace('|', "");
+    let t = s.trim();
+    match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => match inner.split_once(' ') {
+            Some((head, args)) => format!(
+                "{head}({})",
+                args.split_whitespace().collect::<Vec<_>>().join(", ")
+            ),
+            None => inner.to_string(),
+        },
+        None => t.to_string(),
     }
 }

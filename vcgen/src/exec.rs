@@ -260,6 +260,24 @@ impl<'a, 'p> Exec<'a, 'p> {
                     self.cex_leaves(&format!("{name}.{i}"), it, ft, depth + 1, out);
                 }
             }
+            Ty::Adt(id, _) if self.p.adts[id.0 as usize].is_enum => {
+                let s = self.g.sort(ty);
+                out.push(CexVar {
+                    name: name.to_string(),
+                    term: t,
+                    sort: s,
+                    shown_if_below: None,
+                });
+            }
+            Ty::Param(..) | Ty::Float(_) => {
+                let s = self.g.sort(ty);
+                out.push(CexVar {
+                    name: name.to_string(),
+                    term: t,
+                    sort: s,
+                    shown_if_below: None,
+                });
+            }
             Ty::Adt(id, _)
                 if !self.p.adts[id.0 as usize].is_enum && !self.p.adts[id.0 as usize].builtin =>
             {
@@ -278,7 +296,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         }
     }
 
-    /// Inputs plus the user variables that hold scalar values here.
+    /// Inputs plus the user variables that hold values here.
     fn cex_here(&mut self, st: &State) {
         let mut cex = self.inputs_cex.clone();
         for (i, decl) in self
@@ -289,21 +307,16 @@ impl<'a, 'p> Exec<'a, 'p> {
             .skip(self.body.arg_count + 1)
         {
             let Some(name) = &decl.name else { continue };
-            let sort = match decl.ty {
-                Ty::Int(_) | Ty::Char => Sort::Int,
-                Ty::Bool => Sort::Bool,
-                _ => continue,
-            };
-            if cex.len() > 32 || cex.iter().any(|c| &c.name == name) {
+            if cex.len() > 24
+                || cex
+                    .iter()
+                    .any(|c| &c.name == name || c.name.starts_with(&format!("{name}.")))
+            {
                 continue;
             }
             if let Val::T(t) = &st[i] {
-                cex.push(CexVar {
-                    name: name.clone(),
-                    term: t.clone(),
-                    sort,
-                    shown_if_below: None,
-                });
+                let ty = decl.ty.clone();
+                self.cex_leaves(name, &ty, t.clone(), 1, &mut cex);
             }
         }
         self.g.cex_now = cex;
@@ -671,7 +684,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         };
         env.old = Some(Box::new(self.entry_env.clone()));
         for e in &self.f.contract.ensures {
-            let t = self.g.spec(e, &env);
+            let t = self.g.spec_checked(e, &env);
             let msg = format!("postcondition might not hold: `{}`", self.g.snippet(e.span));
             self.g.obligate_labeled(
                 "postcondition",

@@ -123,6 +123,10 @@ pub struct Gen<'p> {
     pub cex_now: Vec<CexVar>,
     pub triggers_log: Vec<(Span, String)>,
     pub item: String,
+    /// Well-definedness conditions of the clause being translated (checked separately, and
+    /// assumed when the clause itself is checked, so that an ill-defined clause is reported
+    /// once, as `spec`).
+    pub wd_facts: Vec<T>,
     /// Trigger terms written with `#[trigger]` inside the quantifier being translated.
     user_triggers: Vec<T>,
     const_cache: BTreeMap<u32, T>,
@@ -154,6 +158,7 @@ impl<'p> Gen<'p> {
             cex_now: Vec::new(),
             triggers_log: Vec::new(),
             item,
+            wd_facts: Vec::new(),
             user_triggers: Vec::new(),
             const_cache: BTreeMap::new(),
         }
@@ -296,6 +301,7 @@ impl<'p> Gen<'p> {
             .map(|(v, s, _)| (v.clone(), s.clone()))
             .collect();
         let goal = quant(true, vars, Vec::new(), body);
+        self.wd_facts.push(goal.clone());
         // Spec obligations are checked, not assumed: the clause itself is assumed afterwards.
         self.obligations.push(Obligation {
             kind,
@@ -337,6 +343,15 @@ impl<'p> Gen<'p> {
         self.wd = saved;
         self.const_cache.insert(id.0, t.clone());
         t
+    }
+
+    /// Translates a clause that is about to be checked: the result assumes the clause's own
+    /// well-definedness (reported separately).
+    pub fn spec_checked(&mut self, e: &hir::Expr, env: &Env) -> T {
+        let saved = std::mem::take(&mut self.wd_facts);
+        let t = self.spec(e, env);
+        let wd = std::mem::replace(&mut self.wd_facts, saved);
+        implies(and(wd), t)
     }
 
     /// Translates a specification expression (or a pure function body).

@@ -1,0 +1,171 @@
+//! Verification ui tests: every program under tests/verify/pass must verify completely (exit
+//! 0, no diagnostics, nothing unknown), and every program under tests/verify/fail must be
+//! rejected with exactly the marked diagnostics, in the conformance corpus' notation:
+//!
+//!   `//~ ERROR <kind>`                 a diagnostic of that kind starts on this line;
+//!   `//~ ERROR <kind> cex: x = v, ..`  ... and its counterexample gives input `x` the value `v`.
+//!
+//! Every `failed` diagnostic must carry a non-empty counterexample.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "zari"))
+        .collect();
+    v.sort();
+    v
+}
+
+type Marks = (BTreeSet<(u64, String)>, Vec<(u64, String, String, String)>);
+
+fn marks(path: &Path) -> Marks {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut set = BTreeSet::new();
+    let mut cex = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let Some(pos) = line.find("//~ ERROR ") else {
+            continue;
+        };
+        let rest = &line[pos + "//~ ERROR ".len()..];
+        let (kind, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+        set.insert((n as u64 + 1, kind.to_string()));
+        if let Some(c) = tail.trim().strip_prefix("cex:") {
+            for pair in c.split(',') {
+                let (k, v) = pair.split_once('=').unwrap();
+                cex.push((
+                    n as u64 + 1,
+                    kind.to_string(),
+                    k.trim().into(),
+                    v.trim().into(),
+                ));
+            }
+        }
+    }
+    (set, cex)
+}
+
+fn check(path: &Path) -> Result<(), String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_vez"))
+        .args(["verify", "--format", "json"])
+        .arg(path)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("not JSON: {e}: {}", String::from_utf8_lossy(&out.stderr)))?;
+    let diags: Vec<&Value> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    let got: BTreeSet<(u64, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let (want, cex) = marks(path);
+    let code = out.status.code();
+    if want.is_empty() {
+        let s = &doc["summary"];
+        if code != Some(0)
+            || !got.is_empty()
+            || s["unknown"] != 0
+            || s["failed"] != 0
+            || s["verified"] == 0
+        {
+            return Err(format!(
+                "expected to verify: exit {code:?}, got {got:?}, summary {s}"
+            ));
+        }
+        return Ok(());
+    }
+    if code != Some(1) {
+        return Err(format!("expected exit 1, got {code:?}"));
+    }
+    if got != want {
+        return Err(format!("expected {want:?}, got {got:?}"));
+    }
+    for d in &diags {
+        if d["status"] == "failed" && d["counterexample"].as_object().is_none_or(|m| m.is_empty()) {
+            return Err(format!(
+                "line {}: failed without a counterexample",
+                d["line"]
+            ));
+        }
+    }
+    for (line, kind, var, val) in cex {
+        let ok = diags.iter().any(|d| {
+            d["line"] == line && d["kind"] == kind.as_str() && {
+                let v = &d["counterexample"][var.as_str()];
+                v.to_string().trim_matches('"') == val
+            }
+        });
+        if !ok {
+            return Err(format!(
+                "line {line}: counterexample should give {var} = {val}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn run_dir(sub: &str, min: usize) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/verify")
+        .join(sub);
+    let all = files(&dir);
+    assert!(
+        all.len() >= min,
+        "expected at least {min} programs in {sub}/"
+    );
+    let failures = Mutex::new(Vec::new());
+    let next = Mutex::new(0usize);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = {
+                    let mut n = next.lock().unwrap();
+                    *n += 1;
+                    *n - 1
+                };
+                let Some(p) = all.get(i) else { break };
+                if let Err(e) = check(p) {
+                    failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("{}: {e}", p.display()));
+                }
+            });
+        }
+    });
+    let f = failures.into_inner().unwrap();
+    assert!(
+        f.is_empty(),
+        "{} of {} failed:\n{}",
+        f.len(),
+        all.len(),
+        f.join("\n")
+    );
+}
+
+#[test]
+fn programs_that_must_verify() {
+    run_dir("pass", 40);
+}
+
+#[test]
+fn programs_that_must_fail() {
+    run_dir("fail", 40);
+}
