@@ -29,6 +29,7 @@ conformance: build
 
 bench: build
 	benches/check_speed.sh
+	benches/verify_speed.py
 
 fmt:
 	cargo fmt --all

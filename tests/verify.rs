@@ -169,3 +169,26 @@ fn programs_that_must_verify() {
 fn programs_that_must_fail() {
     run_dir("fail", 40);
 }
+
+/// A hard nonlinear assertion under a tiny timeout: `unknown` and exit 1, never verified.
+#[test]
+fn a_timeout_is_unknown_never_verified() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify/timeout/fermat.zari");
+    let out = Command::new(env!("CARGO_BIN_EXE_vez"))
+        .args(["verify", "--format", "json", "--timeout", "0.05"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let asserts: Vec<&Value> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "assert")
+        .collect();
+    assert_eq!(asserts.len(), 1, "{doc}");
+    assert_eq!(asserts[0]["status"], "unknown");
+    assert_eq!(doc["summary"]["unknown"], 1);
+    assert_eq!(doc["items"][0]["status"], "unknown");
+}
