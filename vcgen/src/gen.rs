@@ -127,6 +127,8 @@ pub struct Gen<'p> {
     /// assumed when the clause itself is checked, so that an ill-defined clause is reported
     /// once, as `spec`).
     pub wd_facts: Vec<T>,
+    /// Pure functions being inlined (a cycle falls back to the defined function).
+    inlining: Vec<FnId>,
     /// Trigger terms written with `#[trigger]` inside the quantifier being translated.
     user_triggers: Vec<T>,
     const_cache: BTreeMap<u32, T>,
@@ -159,6 +161,7 @@ impl<'p> Gen<'p> {
             triggers_log: Vec::new(),
             item,
             wd_facts: Vec::new(),
+            inlining: Vec::new(),
             user_triggers: Vec::new(),
             const_cache: BTreeMap::new(),
         }
@@ -1019,8 +1022,38 @@ impl<'p> Gen<'p> {
         self.pure_app(func, generics, args)
     }
 
-    /// `f(fuel, args)` for a pure function, defining it on first use.
+    /// The value of a pure function at `args`: its body, inlined, when it does not call
+    /// itself (no quantified definition, so a failing query still has a model), else
+    /// `f(fuel, args)`, defined on first use.
     pub fn pure_app(&mut self, func: FnId, generics: &[Ty], args: Vec<T>) -> T {
+        let f = self.p.func(func);
+        if let (Some(body), false) = (&f.body, f.attrs.intrinsic) {
+            if !self.inlining.contains(&func)
+                && !calls_itself(body, func)
+                && self.inlining.len() < 8
+            {
+                let mut env = Env::new(func);
+                env.tsubst = generics.to_vec();
+                for (l, a) in f.params.iter().zip(&args) {
+                    env.locals.insert(*l, a.clone());
+                }
+                let before = self.unsupported.len();
+                let saved_wd = std::mem::replace(&mut self.wd, false);
+                let saved_guards = std::mem::take(&mut self.guards);
+                let saved_bound = std::mem::take(&mut self.bound);
+                self.inlining.push(func);
+                let body = body.clone();
+                let t = self.spec(&body, &env);
+                self.inlining.pop();
+                self.wd = saved_wd;
+                self.guards = saved_guards;
+                self.bound = saved_bound;
+                if self.unsupported.len() == before {
+                    return t;
+                }
+                self.unsupported.truncate(before);
+            }
+        }
         let name = self.define_pure(func, generics);
         let fuel = self.fuel(FUEL);
         let mut all = vec![fuel];
@@ -1363,6 +1396,17 @@ impl<'p> Gen<'p> {
             }
         }
     }
+}
+
+/// Whether a body calls the function directly.
+fn calls_itself(body: &hir::Expr, func: FnId) -> bool {
+    let mut found = false;
+    body.walk(&mut |e| {
+        if let ExprKind::Call { func: f, .. } = &e.kind {
+            found |= *f == func;
+        }
+    });
+    found
 }
 
 fn pat_const(k: &PatConst) -> T {
