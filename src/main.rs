@@ -35,6 +35,16 @@ pub enum Emit {
     Mir,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SolverChoice {
+    /// Z3 in process (the `z3` crate)
+    Z3,
+    /// `z3` as a child process, through SMT-LIB2 (rsmt2)
+    Z3Process,
+    /// `cvc5` as a child process, through SMT-LIB2 (rsmt2)
+    Cvc5,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Parse, resolve names and type-check a program, without proving anything.
@@ -79,6 +89,9 @@ enum Command {
         /// Solver resource limit per obligation (0: none); deterministic, unlike time
         #[arg(long, default_value_t = 0)]
         rlimit: u32,
+        /// Solver backend
+        #[arg(long, value_enum, default_value_t = SolverChoice::Z3)]
+        solver: SolverChoice,
         /// Solver random seed
         #[arg(long, default_value_t = 0)]
         seed: u32,
@@ -118,6 +131,7 @@ fn main() -> ExitCode {
             format,
             timeout,
             rlimit,
+            solver,
             seed,
             jobs,
             dump_smt,
@@ -132,7 +146,11 @@ fn main() -> ExitCode {
                 jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let opts = verify::VerifyOpts {
                 solver: vez_solver::Options {
-                    backend: vez_solver::Backend::Z3,
+                    backend: match solver {
+                        SolverChoice::Z3 => vez_solver::Backend::Z3,
+                        SolverChoice::Z3Process => vez_solver::Backend::Z3Process,
+                        SolverChoice::Cvc5 => vez_solver::Backend::Cvc5,
+                    },
                     timeout_ms: ((timeout * 1000.0).ceil() as u32).max(1),
                     rlimit,
                     seed,

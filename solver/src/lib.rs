@@ -4,8 +4,10 @@
 //! model gives the counterexample values, in source names. Timeouts, resource exhaustion,
 //! incompleteness and malformed queries are `unknown`, never verified.
 //!
-//! Backends: Z3 in process through the `z3` crate (`z3_backend.rs`).
+//! Backends: Z3 in process through the `z3` crate (`z3_backend.rs`), and SMT-LIB2 solver
+//! processes (z3, cvc5) through rsmt2 (`process.rs`), fed the same query text.
 
+mod process;
 mod z3_backend;
 
 use vez_vcgen::Query;
@@ -28,7 +30,12 @@ pub enum Verdict {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
+    /// Z3 in this process.
     Z3,
+    /// `z3 -in` as a child process.
+    Z3Process,
+    /// `cvc5` as a child process.
+    Cvc5,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -59,6 +66,8 @@ pub fn count_asserts(smt: &str) -> usize {
 pub fn check(q: &Query, opts: &Options) -> Verdict {
     match opts.backend {
         Backend::Z3 => z3_backend::check(q, opts),
+        Backend::Z3Process => process::check(q, opts, process::Program::Z3),
+        Backend::Cvc5 => process::check(q, opts, process::Program::Cvc5),
     }
 }
 
@@ -66,7 +75,19 @@ pub fn check(q: &Query, opts: &Options) -> Verdict {
 pub fn solver_version(opts: &Options) -> String {
     match opts.backend {
         Backend::Z3 => format!("z3 {}", z3::full_version()),
+        Backend::Z3Process => process_version("z3", "--version"),
+        Backend::Cvc5 => process_version("cvc5", "--version"),
     }
+}
+
+fn process_version(cmd: &str, flag: &str) -> String {
+    std::process::Command::new(cmd)
+        .arg(flag)
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.lines().next().map(str::to_string))
+        .unwrap_or_else(|| format!("{cmd} (not found)"))
 }
 
 /// The script that reproduces a query with a command-line solver (`z3 FILE`).
@@ -83,7 +104,8 @@ pub fn script(q: &Query, opts: &Options) -> String {
 /// Turns model values into a counterexample, keeping sequence elements below the length.
 pub(crate) fn shown(q: &Query, vals: Vec<Option<CexValue>>) -> Vec<(String, CexValue)> {
     let mut out = Vec::new();
-    for (i, (name, _, _, guard)) in q.cex.iter().enumerate() {
+    for (i, slot) in q.cex.iter().enumerate() {
+        let (name, guard) = (&slot.name, &slot.shown_if_below);
         let Some(v) = vals[i].clone() else { continue };
         if let Some((len_at, k)) = guard {
             let ok = match vals.get(*len_at) {
@@ -97,4 +119,20 @@ pub(crate) fn shown(q: &Query, vals: Vec<Option<CexValue>>) -> Vec<(String, CexV
         out.push((name.clone(), v));
     }
     out
+}
+
+/// `(|Option<u32>::Some| 7)` to `Option<u32>::Some(7)`.
+pub(crate) fn pretty_value(s: &str) -> String {
+    let s = s.replace('|', "");
+    let t = s.trim();
+    match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        Some(inner) => match inner.split_once(' ') {
+            Some((head, args)) => format!(
+                "{head}({})",
+                args.split_whitespace().collect::<Vec<_>>().join(", ")
+            ),
+            None => inner.to_string(),
+        },
+        None => t.to_string(),
+    }
 }

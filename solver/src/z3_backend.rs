@@ -57,9 +57,9 @@ pub fn check(q: &Query, opts: &Options) -> Verdict {
             let vals: Vec<Option<CexValue>> = q
                 .cex
                 .iter()
-                .map(|(_, smt, sort, _)| {
-                    let name = smt.trim_matches('|');
-                    match sort {
+                .map(|slot| {
+                    let name = slot.smt.trim_matches('|');
+                    match &slot.sort {
                         Sort::Bool => model
                             .eval(&Bool::new_const(name), true)
                             .and_then(|b| b.as_bool())
@@ -67,7 +67,9 @@ pub fn check(q: &Query, opts: &Options) -> Verdict {
                         Sort::Int => model
                             .eval(&Int::new_const(name), true)
                             .map(|v| CexValue::Int(int_text(&v.to_string()))),
-                        _ => texts.get(name).map(|t| CexValue::Text(pretty_value(t))),
+                        _ => texts
+                            .get(name)
+                            .map(|t| CexValue::Text(crate::pretty_value(t))),
                     }
                 })
                 .collect();
@@ -83,21 +85,5 @@ fn int_text(s: &str) -> String {
         format!("-{}", inner.trim())
     } else {
         t.to_string()
-    }
-}
-
-/// `(|Option<u32>::Some| 7)` to `Option<u32>::Some(7)`.
-fn pretty_value(s: &str) -> String {
-    let s = s.replace('|', "");
-    let t = s.trim();
-    match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        Some(inner) => match inner.split_once(' ') {
-            Some((head, args)) => format!(
-                "{head}({})",
-                args.split_whitespace().collect::<Vec<_>>().join(", ")
-            ),
-            None => inner.to_string(),
-        },
-        None => t.to_string(),
     }
 }

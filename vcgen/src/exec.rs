@@ -968,7 +968,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                     (UnOp::Neg, Ty::Float(_)) => {
                         let s = self.g.sort(&aty);
                         let name = format!("{}.neg", types::display(self.p, &aty));
-                        self.g.uf(&name, vec![at], &[s.clone()], &s)
+                        self.g.uf(&name, vec![at], std::slice::from_ref(&s), &s)
                     }
                     (UnOp::Not, Ty::Int(i)) => ints::bit_not(*i, at),
                     (UnOp::Not, _) => not(at),

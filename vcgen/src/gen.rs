@@ -399,7 +399,7 @@ impl<'p> Gen<'p> {
                             self.uf(
                                 &format!("{}.neg", types::display(self.p, &ty)),
                                 vec![at],
-                                &[s.clone()],
+                                std::slice::from_ref(&s),
                                 &s,
                             )
                         }
@@ -742,12 +742,18 @@ impl<'p> Gen<'p> {
         }
     }
 
-    /// The tester of variant `v` for an enum value.
+    /// The tester of variant `v` for an enum value, as `t == C(acc_1(t), ..)` (equivalent to
+    /// SMT-LIB's `(_ is C)`, which cvc5 1.0 does not accept with quoted symbols).
     pub fn is_variant(&mut self, ty: &Ty, v: u32, t: T) -> T {
         let s = self.sort(ty);
         match self.types.datatype(&s) {
             Some(d) if d.ctors.len() > 1 => {
-                app(&format!("(_ is {})", d.ctors[v as usize].0), vec![t])
+                let (c, fields) = &d.ctors[v as usize];
+                let args: Vec<T> = fields
+                    .iter()
+                    .map(|(a, _)| app(a, vec![t.clone()]))
+                    .collect();
+                eq(t, app(c, args))
             }
             _ => term::tt(),
         }

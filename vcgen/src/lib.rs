@@ -70,7 +70,15 @@ pub struct FnVc {
 /// the counterexample values.
 pub struct Query {
     pub smt: String,
-    pub cex: Vec<(String, String, Sort, Option<(usize, i128)>)>,
+    pub cex: Vec<CexSlot>,
+}
+
+/// A counterexample value of a query: the source name, the SMT constant that holds it.
+pub struct CexSlot {
+    pub name: String,
+    pub smt: String,
+    pub sort: Sort,
+    pub shown_if_below: Option<(usize, i128)>,
 }
 
 /// Generates the verification conditions of one function body.
@@ -132,7 +140,12 @@ impl FnVc {
             s.push_str(&format!("(assert (= {name} "));
             c.term.write_smt(&mut s);
             s.push_str("))\n");
-            cex.push((c.name.clone(), name, c.sort.clone(), c.shown_if_below));
+            cex.push(CexSlot {
+                name: c.name.clone(),
+                smt: name,
+                sort: c.sort.clone(),
+                shown_if_below: c.shown_if_below,
+            });
         }
         Query { smt: s, cex }
     }
