@@ -1,11 +1,11 @@
 # VeZ: the two quick-start commands and their parts.
-#   make demo  - install what is missing, build the release compiler, check the examples
+#   make demo  - install what is missing, build the release compiler, verify the examples
 #   make test  - install what is missing, run the whole test suite
 SHELL := /bin/bash
 VEZ := target/release/vez
 SETUP := $(if $(filter 0,$(shell id -u)),scripts/setup,sudo scripts/setup)
 
-.PHONY: demo test setup build check-examples conformance bench fmt lint
+.PHONY: demo test setup build check-examples verify-examples conformance bench fmt lint
 
 setup:
 	$(SETUP)
@@ -19,13 +19,19 @@ check-examples: build
 	@echo "== a rejected program, as VeZ reports it (exit status 2 expected)"
 	@$(VEZ) check examples/errors/type_error.zari || echo "(exit status $$?)"
 
-demo: check-examples
+verify-examples: build
+	@echo "== vez verify examples/ (every contract, loop invariant and run-time check proved by Z3)"
+	$(VEZ) verify examples/
+	@echo "== a program that does not verify, with its counterexample (exit status 1 expected)"
+	@$(VEZ) verify examples/errors/abs_overflow.zari || echo "(exit status $$?)"
+
+demo: check-examples verify-examples
 
 test: setup
 	cargo test --workspace --release
 
 conformance: build
-	../shared/conformance/run --check-only --vez $(VEZ)
+	../shared/conformance/run --vez $(VEZ)
 
 bench: build
 	benches/check_speed.sh

@@ -274,9 +274,24 @@ fn verify_program(
                     let mut d = Diagnostic::error(ob.kind, ob.message.clone(), ob.span)
                         .with_item(vc.name.clone());
                     d.status = Status::Failed;
-                    if !ob.label.is_empty() {
-                        d = d.with_label(ob.label.clone());
-                    }
+                    let shown: Vec<String> = cex
+                        .iter()
+                        .take(3)
+                        .map(|(k, v)| match v {
+                            CexValue::Int(n) | CexValue::Text(n) => format!("{k} = {n}"),
+                            CexValue::Bool(b) => format!("{k} = {b}"),
+                        })
+                        .collect();
+                    let when = if shown.is_empty() {
+                        "fails".to_string()
+                    } else {
+                        format!("fails when {}", shown.join(", "))
+                    };
+                    d = d.with_label(if ob.label.is_empty() {
+                        when
+                    } else {
+                        format!("{} {when}", ob.label)
+                    });
                     for (s, m) in &ob.secondary {
                         d = d.with_secondary(*s, m.clone());
                     }
