@@ -211,11 +211,26 @@ fn verify_program(
     let fns = verified_fns(p);
     let source = |s: Span| snippet(sources, s);
     let gen_start = Instant::now();
-    let vcs: Vec<Option<FnVc>> = parallel(fns.len(), opts.jobs, |i| {
-        vez_mir::build::lower_fn(p, fns[i]).map(|body| vez_vcgen::generate(p, &body, &source))
+    // An internal error in one function must not take the others down: it becomes an
+    // `unknown` verdict for that function.
+    let vcs: Vec<Result<Option<FnVc>, FnId>> = parallel(fns.len(), opts.jobs, |i| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            vez_mir::build::lower_fn(p, fns[i]).map(|body| vez_vcgen::generate(p, &body, &source))
+        }))
+        .map_err(|_| fns[i])
     });
     let gen_ms = gen_start.elapsed().as_secs_f64() * 1000.0;
-    let vcs: Vec<FnVc> = vcs.into_iter().flatten().collect();
+    let mut crashed = Vec::new();
+    let vcs: Vec<FnVc> = vcs
+        .into_iter()
+        .filter_map(|r| match r {
+            Ok(vc) => vc,
+            Err(f) => {
+                crashed.push(f);
+                None
+            }
+        })
+        .collect();
     if opts.show_triggers {
         for vc in &vcs {
             for (span, t) in &vc.triggers {
@@ -244,11 +259,33 @@ fn verify_program(
             let _ = std::fs::write(file, vez_solver::script(&q, &opts.solver));
         }
         let t = Instant::now();
-        let v = vez_solver::check(&q, &opts.solver);
+        let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            vez_solver::check(&q, &opts.solver)
+        }))
+        .unwrap_or_else(|_| Verdict::Unknown("internal error in the solver backend".into()));
         (v, t.elapsed().as_secs_f64() * 1000.0)
     });
     let mut diags = Vec::new();
     let mut items = Vec::new();
+    for f in crashed {
+        let def = p.func(f);
+        let mut d = Diagnostic::error(
+            "internal",
+            format!("not verified: internal error while generating the conditions of `{}`", def.name),
+            def.span,
+        )
+        .with_item(def.name.clone());
+        d.status = Status::Unknown;
+        diags.push(d);
+        totals.items += 1;
+        totals.unknown += 1;
+        items.push(ItemResult {
+            name: def.name.clone(),
+            status: "unknown",
+            obligations: 0,
+            time_ms: 0.0,
+        });
+    }
     let mut w = 0;
     for vc in &vcs {
         // One diagnostic per (kind, span): the worst verdict of its checks.

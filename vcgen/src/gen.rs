@@ -238,8 +238,12 @@ impl<'p> Gen<'p> {
         self.assume(cond);
     }
 
-    /// Facts every value of the type satisfies.
+    /// Facts every value of the type satisfies (through struct, tuple and enum fields).
     pub fn range(&mut self, ty: &Ty, t: &T) -> T {
+        self.range_at(ty, t, 0)
+    }
+
+    fn range_at(&mut self, ty: &Ty, t: &T, depth: u32) -> T {
         match ty {
             Ty::Int(i) => ints::in_range(*i, t.clone()),
             Ty::Char => and(vec![
@@ -250,7 +254,7 @@ impl<'p> Gen<'p> {
                     term::le(t.clone(), num(0xDFFF)),
                 )),
             ]),
-            Ty::Ref(_, inner) => self.range(inner, t),
+            Ty::Ref(_, inner) => self.range_at(inner, t, depth),
             _ if types::is_seq(self.p, ty) => {
                 let s = self.sort(ty);
                 let len = self.types.seq_len(&s, t.clone());
@@ -264,6 +268,36 @@ impl<'p> Gen<'p> {
                 };
                 if let Some(n) = base.array_len() {
                     facts.push(eq(len, num(n as i128)));
+                }
+                and(facts)
+            }
+            Ty::Tuple(items) if depth < 3 => {
+                let mut facts = Vec::new();
+                for (i, it) in items.iter().enumerate() {
+                    let f = self.field(ty, 0, i as u32, t.clone());
+                    facts.push(self.range_at(it, &f, depth + 1));
+                }
+                and(facts)
+            }
+            Ty::Adt(id, _) if depth < 3 && !self.p.adts[id.0 as usize].builtin => {
+                let adt = &self.p.adts[id.0 as usize];
+                let (is_enum, variants) = (adt.is_enum, adt.variants.len());
+                let mut facts = Vec::new();
+                for v in 0..variants as u32 {
+                    let n = self.p.adts[id.0 as usize].variants[v as usize].fields.len();
+                    let mut vf = Vec::new();
+                    for i in 0..n as u32 {
+                        let fty = self.field_ty(ty, v, i);
+                        let f = self.field(ty, v, i, t.clone());
+                        vf.push(self.range_at(&fty, &f, depth + 1));
+                    }
+                    let body = and(vf);
+                    if is_enum {
+                        let c = self.is_variant(ty, v, t.clone());
+                        facts.push(implies(c, body));
+                    } else {
+                        facts.push(body);
+                    }
                 }
                 and(facts)
             }
