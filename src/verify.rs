@@ -240,38 +240,55 @@ fn verify_program(
             }
         }
     }
-    let work: Vec<(usize, usize)> = vcs
-        .iter()
-        .enumerate()
-        .flat_map(|(i, vc)| (0..vc.obligations.len()).map(move |k| (i, k)))
-        .collect();
     if let Some(dir) = &opts.dump_smt {
         if let Err(e) = std::fs::create_dir_all(dir) {
             eprintln!("error: cannot create `{}`: {e}", dir.display());
         }
     }
-    let results: Vec<(Verdict, f64)> = parallel(work.len(), opts.jobs, |w| {
-        let (i, k) = work[w];
-        let q = vcs[i].query(k);
-        if let Some(dir) = &opts.dump_smt {
-            let ob = &vcs[i].obligations[k];
-            let file = dir.join(format!("{}-{k}-{}.smt2", file_stem(&vcs[i].name), ob.kind));
-            let _ = std::fs::write(file, vez_solver::script(&q, &opts.solver));
-        }
-        let t = Instant::now();
-        let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            vez_solver::check(&q, &opts.solver)
+    // Functions in parallel; a function's obligations in order on one solver context.
+    let per_fn: Vec<(Vec<(Verdict, f64)>, f64)> = parallel(vcs.len(), opts.jobs, |i| {
+        let vc = &vcs[i];
+        let start = Instant::now();
+        let mut next = |k: usize| {
+            if k >= vc.obligations.len() {
+                return None;
+            }
+            let q = vc.query(k);
+            if let Some(dir) = &opts.dump_smt {
+                let ob = &vc.obligations[k];
+                let file = dir.join(format!("{}-{k}-{}.smt2", file_stem(&vc.name), ob.kind));
+                let _ = std::fs::write(file, vez_solver::script(&q, &opts.solver));
+            }
+            Some(q)
+        };
+        let verdicts = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            vez_solver::check_all(&mut next, &opts.solver)
         }))
-        .unwrap_or_else(|_| Verdict::Unknown("internal error in the solver backend".into()));
-        (v, t.elapsed().as_secs_f64() * 1000.0)
+        .unwrap_or_else(|_| {
+            (0..vc.obligations.len())
+                .map(|_| {
+                    (
+                        Verdict::Unknown("internal error in the solver backend".into()),
+                        0.0,
+                    )
+                })
+                .collect()
+        });
+        (verdicts, start.elapsed().as_secs_f64() * 1000.0)
     });
+    // Each function's time: its share of generation plus its wall time with the solver.
+    let fn_ms: Vec<f64> = per_fn.iter().map(|(_, t)| *t).collect();
+    let results: Vec<(Verdict, f64)> = per_fn.into_iter().flat_map(|(v, _)| v).collect();
     let mut diags = Vec::new();
     let mut items = Vec::new();
     for f in crashed {
         let def = p.func(f);
         let mut d = Diagnostic::error(
             "internal",
-            format!("not verified: internal error while generating the conditions of `{}`", def.name),
+            format!(
+                "not verified: internal error while generating the conditions of `{}`",
+                def.name
+            ),
             def.span,
         )
         .with_item(def.name.clone());
@@ -287,14 +304,13 @@ fn verify_program(
         });
     }
     let mut w = 0;
-    for vc in &vcs {
+    for (fi, vc) in vcs.iter().enumerate() {
         // One diagnostic per (kind, span): the worst verdict of its checks.
         let mut groups: BTreeMap<(Span, &'static str), (usize, &Verdict)> = BTreeMap::new();
-        let mut time = gen_ms / vcs.len().max(1) as f64;
+        let time = gen_ms / vcs.len().max(1) as f64 + fn_ms[fi];
         for k in 0..vc.obligations.len() {
-            let (v, t) = &results[w];
+            let (v, _) = &results[w];
             w += 1;
-            time += t;
             let ob = &vc.obligations[k];
             let e = groups.entry((ob.span, ob.kind)).or_insert((k, v));
             if rank(v) > rank(e.1) {

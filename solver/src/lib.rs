@@ -71,6 +71,29 @@ pub fn check(q: &Query, opts: &Options) -> Verdict {
     }
 }
 
+/// Decides a function's queries in order, returning each verdict with its time in ms. With
+/// the in-process backend they share one fresh Z3 context (deterministic: nothing outside
+/// these queries influences the solver).
+pub fn check_all(
+    queries: &mut dyn FnMut(usize) -> Option<Query>,
+    opts: &Options,
+) -> Vec<(Verdict, f64)> {
+    let mut out = Vec::new();
+    match opts.backend {
+        Backend::Z3 => z3_backend::check_all(queries, opts, &mut out),
+        _ => {
+            let mut k = 0;
+            while let Some(q) = queries(k) {
+                let t = std::time::Instant::now();
+                let v = check(&q, opts);
+                out.push((v, t.elapsed().as_secs_f64() * 1000.0));
+                k += 1;
+            }
+        }
+    }
+    out
+}
+
 /// The solver's name and version, for reports.
 pub fn solver_version(opts: &Options) -> String {
     match opts.backend {

@@ -7,10 +7,50 @@ use z3::{Params, SatResult, Solver};
 
 static GLOBAL: std::sync::Once = std::sync::Once::new();
 
+/// Decides queries in order on one fresh context: the context's history (and with it the
+/// solver's choices) depends only on these queries, never on scheduling.
+pub fn check_all(
+    queries: &mut dyn FnMut(usize) -> Option<Query>,
+    opts: &Options,
+    out: &mut Vec<(Verdict, f64)>,
+) {
+    GLOBAL.call_once(|| z3::set_global_param("tactic.default_tactic", "smt"));
+    let mut results = Vec::new();
+    // `with_z3_config` wants Send + Sync closures; the query source is neither, so the queries
+    // are built first.
+    let mut qs = Vec::new();
+    let mut k = 0;
+    while let Some(q) = queries(k) {
+        qs.push(q);
+        k += 1;
+    }
+    if qs.is_empty() {
+        return;
+    }
+    z3::with_z3_config(&z3::Config::new(), || {
+        qs.iter()
+            .map(|q| {
+                let t = std::time::Instant::now();
+                let v = decide(q, opts);
+                (v, t.elapsed().as_secs_f64() * 1000.0)
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .for_each(|r| results.push(r));
+    out.extend(results);
+}
+
 pub fn check(q: &Query, opts: &Options) -> Verdict {
     // Z3's SMT core (as Dafny and Verus use it): the default tactic for pure nonlinear
     // integer problems (nlsat) loops on facts such as `2 * s == i * (i + 1)`.
     GLOBAL.call_once(|| z3::set_global_param("tactic.default_tactic", "smt"));
+    // A fresh context per query: a reused context's term numbering depends on the queries
+    // it saw before, and with it the solver's choices (verdicts would depend on scheduling).
+    z3::with_z3_config(&z3::Config::new(), || decide(q, opts))
+}
+
+fn decide(q: &Query, opts: &Options) -> Verdict {
     let solver = Solver::new();
     let mut p = Params::new();
     if opts.timeout_ms > 0 {

@@ -28,12 +28,18 @@ pub fn wrap(i: IntTy, t: T) -> T {
             return t;
         }
     }
-    if i.signed() {
+    // In range, the value itself: the solver need not reason about `mod` when it can bound
+    // the operand (the common case of a cast that does not lose value).
+    let wrapped = if i.signed() {
         let min = num(i.min_value());
-        term::add(term::modulo(term::sub(t, min.clone()), modulus(i)), min)
+        term::add(
+            term::modulo(term::sub(t.clone(), min.clone()), modulus(i)),
+            min,
+        )
     } else {
-        term::modulo(t, modulus(i))
-    }
+        term::modulo(t.clone(), modulus(i))
+    };
+    ite(in_range(i, t.clone()), t, wrapped)
 }
 
 /// Rust's `/`: truncation toward zero.
