@@ -120,6 +120,10 @@ pub fn verify(path: &Path, format: Format, opts: &VerifyOpts, color: bool) -> Ex
         }
     };
     let start = Instant::now();
+    // Z3's one-time initialisation overlaps with parsing and type checking.
+    let solver_opts = opts.solver;
+    let warm = std::thread::spawn(move || vez_solver::warm_up(&solver_opts));
+    let mut warm = Some(warm);
     let mut json_diags = Vec::new();
     let mut json_items = Vec::new();
     let mut totals = Totals::default();
@@ -135,6 +139,9 @@ pub fn verify(path: &Path, format: Format, opts: &VerifyOpts, color: bool) -> Ex
         if errs > 0 || c.program.is_none() {
             front_errors += errs.max(1);
         } else if let Some(p) = &c.program {
+            if let Some(w) = warm.take() {
+                let _ = w.join();
+            }
             let (d, items) = verify_program(p, &c.sources, opts, &mut totals);
             diags.extend(d);
             for it in items {

@@ -94,6 +94,14 @@ pub fn check_all(
     out
 }
 
+/// Initialises the in-process solver ahead of use (call on a background thread while the
+/// front end runs).
+pub fn warm_up(opts: &Options) {
+    if opts.backend == Backend::Z3 {
+        z3_backend::warm_up();
+    }
+}
+
 /// The solver's name and version, for reports.
 pub fn solver_version(opts: &Options) -> String {
     match opts.backend {

@@ -127,3 +127,14 @@ fn int_text(s: &str) -> String {
         t.to_string()
     }
 }
+
+/// Initialises Z3's process-wide state (tens of milliseconds, once per process) so that it
+/// can overlap with the front end instead of delaying the first function's proof.
+pub fn warm_up() {
+    GLOBAL.call_once(|| z3::set_global_param("tactic.default_tactic", "smt"));
+    z3::with_z3_config(&z3::Config::new(), || {
+        let s = Solver::new();
+        s.from_string("(declare-fun warm () Int) (assert (> warm 0))");
+        let _ = s.check();
+    });
+}
