@@ -390,14 +390,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         self.g.pc = pc.clone();
         self.cex_here(&st);
         let env = self.env_at(&st, info.for_range.as_ref());
-        for inv in &info.invariants {
-            let t = self.g.spec(inv, &env);
-            let msg = format!(
-                "loop invariant might not hold on entry: `{}`",
-                self.g.snippet(inv.span)
-            );
-            self.g.obligate("invariant-init", inv.span, msg, t);
-        }
+        self.check_invariants(&info, &env, "invariant-init", "hold on entry");
         // Havoc what the loop modifies.
         let header = info.header.0;
         let blocks = self.loop_blocks.get(&header).cloned().unwrap_or_default();
@@ -542,6 +535,25 @@ impl<'a, 'p> Exec<'a, 'p> {
         (all, elems_only)
     }
 
+    /// One obligation per invariant (each assuming its own well-definedness, which is
+    /// checked as `spec`).
+    fn check_invariants(
+        &mut self,
+        info: &vez_mir::LoopInfo,
+        env: &Env,
+        kind: &'static str,
+        what: &str,
+    ) {
+        for inv in &info.invariants {
+            let t = self.g.spec_checked(inv, env);
+            let msg = format!(
+                "loop invariant might not {what}: `{}`",
+                self.g.snippet(inv.span)
+            );
+            self.g.obligate(kind, inv.span, msg, t);
+        }
+    }
+
     fn back_edge(&mut self, header: u32, pc: T, st: &State) {
         let Some(info) = self
             .body
@@ -555,14 +567,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         self.g.pc = pc;
         self.cex_here(st);
         let env = self.env_at(st, info.for_range.as_ref());
-        for inv in &info.invariants {
-            let t = self.g.spec(inv, &env);
-            let msg = format!(
-                "loop invariant might not be preserved: `{}`",
-                self.g.snippet(inv.span)
-            );
-            self.g.obligate("invariant", inv.span, msg, t);
-        }
+        self.check_invariants(&info, &env, "invariant", "be preserved");
         if let Some(old) = self.measures.get(&header).cloned() {
             if !old.is_empty() {
                 let new: Vec<T> = info
