@@ -256,20 +256,17 @@ fn verify_program(
     let per_fn: Vec<(Vec<(Verdict, f64)>, f64)> = parallel(vcs.len(), opts.jobs, |i| {
         let vc = &vcs[i];
         let start = Instant::now();
-        let mut next = |k: usize| {
-            if k >= vc.obligations.len() {
-                return None;
+        let queries: Vec<vez_vcgen::Query> =
+            (0..vc.obligations.len()).map(|k| vc.query(k)).collect();
+        if let Some(dir) = &opts.dump_smt {
+            for (k, q) in queries.iter().enumerate() {
+                let kind = vc.obligations[k].kind;
+                let file = dir.join(format!("{}-{k}-{kind}.smt2", file_stem(&vc.name)));
+                let _ = std::fs::write(file, vez_solver::script(q, &opts.solver));
             }
-            let q = vc.query(k);
-            if let Some(dir) = &opts.dump_smt {
-                let ob = &vc.obligations[k];
-                let file = dir.join(format!("{}-{k}-{}.smt2", file_stem(&vc.name), ob.kind));
-                let _ = std::fs::write(file, vez_solver::script(&q, &opts.solver));
-            }
-            Some(q)
-        };
+        }
         let verdicts = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            vez_solver::check_all(&mut next, &opts.solver)
+            vez_solver::check_all(&queries, &opts.solver)
         }))
         .unwrap_or_else(|_| {
             (0..vc.obligations.len())

@@ -69,20 +69,32 @@ const PROOF_KINDS: [&str; 14] = [
     "spec",
 ];
 
-fn check(path: &Path) -> Result<(), String> {
+/// `vez verify --format json PATH` with extra options: the exit status and the document.
+fn verify_json(path: &Path, extra: &[&str]) -> Result<(Option<i32>, Value), String> {
     let out = Command::new(env!("CARGO_BIN_EXE_vez"))
         .args(["verify", "--format", "json"])
+        .args(extra)
         .arg(path)
         .output()
         .map_err(|e| e.to_string())?;
-    let doc: Value = serde_json::from_slice(&out.stdout)
+    let doc = serde_json::from_slice(&out.stdout)
         .map_err(|e| format!("not JSON: {e}: {}", String::from_utf8_lossy(&out.stderr)))?;
-    let diags: Vec<&Value> = doc["diagnostics"]
+    Ok((out.status.code(), doc))
+}
+
+/// The diagnostics with severity `error` (warnings and notes are not counted).
+fn errors(doc: &Value) -> Vec<&Value> {
+    doc["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|d| d["severity"] == "error")
-        .collect();
+        .collect()
+}
+
+fn check(path: &Path) -> Result<(), String> {
+    let (code, doc) = verify_json(path, &[])?;
+    let diags = errors(&doc);
     let got: BTreeSet<(u64, String)> = diags
         .iter()
         .map(|d| {
@@ -93,7 +105,6 @@ fn check(path: &Path) -> Result<(), String> {
         })
         .collect();
     let (want, cex) = marks(path);
-    let code = out.status.code();
     if want.is_empty() {
         let s = &doc["summary"];
         if code != Some(0)
@@ -198,17 +209,10 @@ fn programs_that_must_fail() {
 #[test]
 fn a_timeout_is_unknown_never_verified() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify/timeout/fermat.zari");
-    let out = Command::new(env!("CARGO_BIN_EXE_vez"))
-        .args(["verify", "--format", "json", "--timeout", "0.05"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let asserts: Vec<&Value> = doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let (code, doc) = verify_json(&path, &["--timeout", "0.05"]).unwrap();
+    assert_eq!(code, Some(1));
+    let asserts: Vec<&Value> = errors(&doc)
+        .into_iter()
         .filter(|d| d["kind"] == "assert")
         .collect();
     assert_eq!(asserts.len(), 1, "{doc}");
@@ -222,6 +226,13 @@ fn a_timeout_is_unknown_never_verified() {
 /// values as the conformance runner checks them.
 #[test]
 fn conformance_corpus_verdicts() {
+    let all = corpus();
+    assert!(all.len() >= 30, "the conformance corpus is missing");
+    run_all(all);
+}
+
+/// The non-GPU programs of the shared corpus (folder programs included).
+fn corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
     let mut all = Vec::new();
     for sub in ["pass", "fail"] {
@@ -235,35 +246,13 @@ fn conformance_corpus_verdicts() {
             all.push(multi);
         }
     }
-    assert!(all.len() >= 30, "the conformance corpus is missing");
-    run_all(all);
-}
-
-fn corpus() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
-    let mut all = Vec::new();
-    for sub in ["pass", "fail"] {
-        for p in files(&root.join(sub)) {
-            if !p.file_name().unwrap().to_string_lossy().starts_with("gpu_") {
-                all.push(p);
-            }
-        }
-    }
     all
 }
 
 fn verdicts(path: &Path, solver: &str) -> (Option<i32>, Vec<(u64, String, String)>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vez"))
-        .args(["verify", "--format", "json", "--solver", solver])
-        .arg(path)
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut v: Vec<(u64, String, String)> = doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["severity"] == "error")
+    let (code, doc) = verify_json(path, &["--solver", solver]).unwrap();
+    let mut v: Vec<(u64, String, String)> = errors(&doc)
+        .into_iter()
         .map(|d| {
             (
                 d["line"].as_u64().unwrap(),
@@ -273,7 +262,7 @@ fn verdicts(path: &Path, solver: &str) -> (Option<i32>, Vec<(u64, String, String
         })
         .collect();
     v.sort();
-    (out.status.code(), v)
+    (code, v)
 }
 
 /// The SMT-LIB process backends (z3 and cvc5 through rsmt2) give the in-process backend's

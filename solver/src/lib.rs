@@ -63,35 +63,26 @@ pub fn count_asserts(smt: &str) -> usize {
     smt.lines().filter(|l| l.starts_with("(assert ")).count()
 }
 
-pub fn check(q: &Query, opts: &Options) -> Verdict {
-    match opts.backend {
-        Backend::Z3 => z3_backend::check(q, opts),
-        Backend::Z3Process => process::check(q, opts, process::Program::Z3),
-        Backend::Cvc5 => process::check(q, opts, process::Program::Cvc5),
-    }
+/// Decides a function's queries in order, each verdict with its time in ms. With the
+/// in-process backend they share one fresh Z3 context (deterministic: nothing outside these
+/// queries influences the solver); the process backends start one solver per query.
+pub fn check_all(queries: &[Query], opts: &Options) -> Vec<(Verdict, f64)> {
+    let program = match opts.backend {
+        Backend::Z3 => return z3_backend::check_all(queries, opts),
+        Backend::Z3Process => process::Program::Z3,
+        Backend::Cvc5 => process::Program::Cvc5,
+    };
+    queries
+        .iter()
+        .map(|q| timed(|| process::check(q, opts, program)))
+        .collect()
 }
 
-/// Decides a function's queries in order, returning each verdict with its time in ms. With
-/// the in-process backend they share one fresh Z3 context (deterministic: nothing outside
-/// these queries influences the solver).
-pub fn check_all(
-    queries: &mut dyn FnMut(usize) -> Option<Query>,
-    opts: &Options,
-) -> Vec<(Verdict, f64)> {
-    let mut out = Vec::new();
-    match opts.backend {
-        Backend::Z3 => z3_backend::check_all(queries, opts, &mut out),
-        _ => {
-            let mut k = 0;
-            while let Some(q) = queries(k) {
-                let t = std::time::Instant::now();
-                let v = check(&q, opts);
-                out.push((v, t.elapsed().as_secs_f64() * 1000.0));
-                k += 1;
-            }
-        }
-    }
-    out
+/// A verdict with the milliseconds it took.
+pub(crate) fn timed(f: impl FnOnce() -> Verdict) -> (Verdict, f64) {
+    let t = std::time::Instant::now();
+    let v = f();
+    (v, t.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// Initialises the in-process solver ahead of use (call on a background thread while the

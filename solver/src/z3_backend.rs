@@ -8,46 +8,25 @@ use z3::{Params, SatResult, Solver};
 static GLOBAL: std::sync::Once = std::sync::Once::new();
 
 /// Decides queries in order on one fresh context: the context's history (and with it the
-/// solver's choices) depends only on these queries, never on scheduling.
-pub fn check_all(
-    queries: &mut dyn FnMut(usize) -> Option<Query>,
-    opts: &Options,
-    out: &mut Vec<(Verdict, f64)>,
-) {
-    GLOBAL.call_once(|| z3::set_global_param("tactic.default_tactic", "smt"));
-    let mut results = Vec::new();
-    // `with_z3_config` wants Send + Sync closures; the query source is neither, so the queries
-    // are built first.
-    let mut qs = Vec::new();
-    let mut k = 0;
-    while let Some(q) = queries(k) {
-        qs.push(q);
-        k += 1;
+/// solver's choices) depends only on these queries, never on scheduling or on other
+/// functions (a context reused across functions made verdicts vary between runs).
+pub fn check_all(queries: &[Query], opts: &Options) -> Vec<(Verdict, f64)> {
+    if queries.is_empty() {
+        return Vec::new();
     }
-    if qs.is_empty() {
-        return;
-    }
+    init();
     z3::with_z3_config(&z3::Config::new(), || {
-        qs.iter()
-            .map(|q| {
-                let t = std::time::Instant::now();
-                let v = decide(q, opts);
-                (v, t.elapsed().as_secs_f64() * 1000.0)
-            })
-            .collect::<Vec<_>>()
+        queries
+            .iter()
+            .map(|q| crate::timed(|| decide(q, opts)))
+            .collect()
     })
-    .into_iter()
-    .for_each(|r| results.push(r));
-    out.extend(results);
 }
 
-pub fn check(q: &Query, opts: &Options) -> Verdict {
-    // Z3's SMT core (as Dafny and Verus use it): the default tactic for pure nonlinear
-    // integer problems (nlsat) loops on facts such as `2 * s == i * (i + 1)`.
+/// Z3's SMT core (as Dafny and Verus use it): the default tactic for pure nonlinear integer
+/// problems (nlsat) loops on facts such as `2 * s == i * (i + 1)`.
+fn init() {
     GLOBAL.call_once(|| z3::set_global_param("tactic.default_tactic", "smt"));
-    // A fresh context per query: a reused context's term numbering depends on the queries
-    // it saw before, and with it the solver's choices (verdicts would depend on scheduling).
-    z3::with_z3_config(&z3::Config::new(), || decide(q, opts))
 }
 
 fn decide(q: &Query, opts: &Options) -> Verdict {
@@ -131,7 +110,7 @@ fn int_text(s: &str) -> String {
 /// Initialises Z3's process-wide state (tens of milliseconds, once per process) so that it
 /// can overlap with the front end instead of delaying the first function's proof.
 pub fn warm_up() {
-    GLOBAL.call_once(|| z3::set_global_param("tactic.default_tactic", "smt"));
+    init();
     z3::with_z3_config(&z3::Config::new(), || {
         let s = Solver::new();
         s.from_string("(declare-fun warm () Int) (assert (> warm 0))");

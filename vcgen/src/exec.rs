@@ -512,12 +512,9 @@ impl<'a, 'p> Exec<'a, 'p> {
                 for a in args {
                     if let Some(pl) = a.place() {
                         let l = pl.local.0 as usize;
+                        // (A reference made inside the loop: its borrow was noted above.)
                         if let (Val::Ptr(loc), true) = (&st[l], pl.proj.is_empty()) {
                             whole.insert(loc.root);
-                        } else if matches!(self.body.locals[l].ty, Ty::Ref(true, _))
-                            && pl.proj.is_empty()
-                        {
-                            // A reference made inside the loop: its borrow was noted above.
                         }
                     }
                 }
@@ -953,10 +950,9 @@ impl<'a, 'p> Exec<'a, 'p> {
             },
             Rvalue::Binary(op, a, b) => {
                 let aty = self.operand_ty(st, a);
-                let bty = self.operand_ty(st, b);
                 let at = self.operand_term(st, a, span);
                 let bt = self.operand_term(st, b, span);
-                Val::T(self.binary(*op, &aty, &bty, at, bt, span))
+                Val::T(self.binary(*op, &aty, at, bt, span))
             }
             Rvalue::Unary(op, a) => {
                 let aty = self.operand_ty(st, a);
@@ -1081,7 +1077,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         }
     }
 
-    fn binary(&mut self, op: BinOp, aty: &Ty, bty: &Ty, a: T, b: T, span: Span) -> T {
+    fn binary(&mut self, op: BinOp, aty: &Ty, a: T, b: T, span: Span) -> T {
         let aty = match aty {
             Ty::Ref(_, t) => (**t).clone(),
             t => t.clone(),
@@ -1118,7 +1114,6 @@ impl<'a, 'p> Exec<'a, 'p> {
                 }
             }
             (Ty::Int(i), BinOp::Shl | BinOp::Shr) => {
-                let _ = bty;
                 let c = and2(
                     term::le(num(0), b.clone()),
                     term::lt(b.clone(), num(i.bits() as i128)),
@@ -1226,11 +1221,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                 return v;
             }
         }
-        let mut env = Env::new(fid);
-        env.tsubst = tys.clone();
-        for (h, t) in f.params.iter().zip(&pre_vals) {
-            env.locals.insert(*h, t.clone());
-        }
+        let env = Env::for_call(self.p, fid, &tys, &pre_vals);
         // Preconditions.
         let saved = std::mem::replace(&mut self.g.wd, false);
         let kind = if matches!(name.as_str(), "unwrap" | "expect") && f.attrs.from_prelude {
@@ -1321,11 +1312,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         } else {
             self.g.havoc(&format!("{name}()"), &ret)
         };
-        let mut post = Env::new(fid);
-        post.tsubst = tys;
-        for (h, t) in f.params.iter().zip(&post_vals) {
-            post.locals.insert(*h, t.clone());
-        }
+        let mut post = Env::for_call(self.p, fid, &tys, &post_vals);
         post.result = Some(result.clone());
         post.old = Some(Box::new(env));
         for e in &f.contract.ensures {

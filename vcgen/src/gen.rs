@@ -36,6 +36,17 @@ impl Env {
             tsubst: Vec::new(),
         }
     }
+
+    /// A callee's view at a call: its parameters bound to the argument values, its generic
+    /// parameters to the call's types.
+    pub fn for_call(p: &Program, func: FnId, generics: &[Ty], args: &[T]) -> Env {
+        let mut env = Env::new(func);
+        env.tsubst = generics.to_vec();
+        for (l, a) in p.func(func).params.iter().zip(args) {
+            env.locals.insert(*l, a.clone());
+        }
+        env
+    }
 }
 
 /// Builtin meanings of prelude methods.
@@ -1038,16 +1049,11 @@ impl<'p> Gen<'p> {
             return self.fresh("call", s);
         }
         if self.wd && !f.contract.requires.is_empty() {
-            let mut env = Env::new(func);
-            env.tsubst = generics.to_vec();
-            for (l, a) in f.params.iter().zip(&args) {
-                env.locals.insert(*l, a.clone());
-            }
+            let env = Env::for_call(self.p, func, generics, &args);
             let saved = std::mem::replace(&mut self.wd, false);
             let reqs: Vec<T> = f
                 .contract
                 .requires
-                .clone()
                 .iter()
                 .map(|r| self.spec(r, &env))
                 .collect();
@@ -1073,11 +1079,7 @@ impl<'p> Gen<'p> {
                 && !calls_itself(body, func)
                 && self.inlining.len() < 8
             {
-                let mut env = Env::new(func);
-                env.tsubst = generics.to_vec();
-                for (l, a) in f.params.iter().zip(&args) {
-                    env.locals.insert(*l, a.clone());
-                }
+                let env = Env::for_call(self.p, func, generics, &args);
                 let before = self.unsupported.len();
                 let saved_wd = std::mem::replace(&mut self.wd, false);
                 let saved_guards = std::mem::take(&mut self.guards);
@@ -1161,7 +1163,6 @@ impl<'p> Gen<'p> {
         let reqs: Vec<T> = f
             .contract
             .requires
-            .clone()
             .iter()
             .map(|r| self.spec(r, &env))
             .collect();
