@@ -120,10 +120,8 @@ pub fn verify(path: &Path, format: Format, opts: &VerifyOpts, color: bool) -> Ex
         }
     };
     let start = Instant::now();
-    // Z3's one-time initialisation overlaps with parsing and type checking.
-    let solver_opts = opts.solver;
-    let warm = std::thread::spawn(move || vez_solver::warm_up(&solver_opts));
-    let mut warm = Some(warm);
+    // The solver threads warm up while the front end parses and type-checks.
+    let pool = vez_solver::Pool::new(opts.jobs, &opts.solver);
     let mut json_diags = Vec::new();
     let mut json_items = Vec::new();
     let mut totals = Totals::default();
@@ -139,10 +137,7 @@ pub fn verify(path: &Path, format: Format, opts: &VerifyOpts, color: bool) -> Ex
         if errs > 0 || c.program.is_none() {
             front_errors += errs.max(1);
         } else if let Some(p) = &c.program {
-            if let Some(w) = warm.take() {
-                let _ = w.join();
-            }
-            let (d, items) = verify_program(p, &c.sources, opts, &mut totals);
+            let (d, items) = verify_program(p, &c.sources, opts, &pool, &mut totals);
             diags.extend(d);
             for it in items {
                 json_items.push(json!({
@@ -213,6 +208,7 @@ fn verify_program(
     p: &Program,
     sources: &SourceMap,
     opts: &VerifyOpts,
+    pool: &vez_solver::Pool,
     totals: &mut Totals,
 ) -> (Vec<Diagnostic>, Vec<ItemResult>) {
     let fns = verified_fns(p);
@@ -253,9 +249,8 @@ fn verify_program(
         }
     }
     // Functions in parallel; a function's obligations in order on one solver context.
-    let per_fn: Vec<(Vec<(Verdict, f64)>, f64)> = parallel(vcs.len(), opts.jobs, |i| {
+    let batches: Vec<Vec<vez_vcgen::Query>> = parallel(vcs.len(), opts.jobs, |i| {
         let vc = &vcs[i];
-        let start = Instant::now();
         let queries: Vec<vez_vcgen::Query> =
             (0..vc.obligations.len()).map(|k| vc.query(k)).collect();
         if let Some(dir) = &opts.dump_smt {
@@ -265,21 +260,9 @@ fn verify_program(
                 let _ = std::fs::write(file, vez_solver::script(q, &opts.solver));
             }
         }
-        let verdicts = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            vez_solver::check_all(&queries, &opts.solver)
-        }))
-        .unwrap_or_else(|_| {
-            (0..vc.obligations.len())
-                .map(|_| {
-                    (
-                        Verdict::Unknown("internal error in the solver backend".into()),
-                        0.0,
-                    )
-                })
-                .collect()
-        });
-        (verdicts, start.elapsed().as_secs_f64() * 1000.0)
+        queries
     });
+    let per_fn = pool.check_batches(batches, &opts.solver);
     // Each function's time: its share of generation plus its wall time with the solver.
     let fn_ms: Vec<f64> = per_fn.iter().map(|(_, t)| *t).collect();
     let results: Vec<(Verdict, f64)> = per_fn.into_iter().flat_map(|(v, _)| v).collect();
