@@ -1,12 +1,13 @@
 //! The `vez` command.
 
+mod build;
 mod pipeline;
 mod verify;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +44,53 @@ pub enum SolverChoice {
     Z3Process,
     /// `cvc5` as a child process, through SMT-LIB2 (rsmt2)
     Cvc5,
+}
+
+/// What the verifier is given (shared by verify, build and run).
+#[derive(Args)]
+struct SolverArgs {
+    /// Per-obligation solver timeout in seconds (fractions allowed)
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Solver resource limit per obligation (0: none); deterministic, unlike time
+    #[arg(long, default_value_t = 0)]
+    rlimit: u32,
+    /// Solver backend
+    #[arg(long, value_enum, default_value_t = SolverChoice::Z3)]
+    solver: SolverChoice,
+    /// Solver random seed
+    #[arg(long, default_value_t = 0)]
+    seed: u32,
+    /// Worker threads (default: all cores)
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EmitCode {
+    /// a linked executable
+    Exe,
+    /// LLVM IR text (.ll)
+    LlvmIr,
+    /// assembly (.s)
+    Asm,
+    /// an object file (.o)
+    Obj,
+}
+
+/// Code generation flags (shared by build and run).
+#[derive(Args)]
+struct CodegenArgs {
+    /// Optimisation level 0-3
+    #[arg(short = 'O', long = "opt-level", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
+    opt_level: u8,
+    /// Emit DWARF line tables (gdb shows source lines)
+    #[arg(short = 'g')]
+    debug_info: bool,
+    /// Build even when obligations fail or are unknown; each unproven check stays a
+    /// run-time check that panics as a Rust debug build would
+    #[arg(long)]
+    allow_unverified: bool,
 }
 
 #[derive(Subcommand)]
@@ -83,21 +131,8 @@ enum Command {
         /// Output format
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
-        /// Per-obligation solver timeout in seconds (fractions allowed)
-        #[arg(long, default_value_t = 10.0)]
-        timeout: f64,
-        /// Solver resource limit per obligation (0: none); deterministic, unlike time
-        #[arg(long, default_value_t = 0)]
-        rlimit: u32,
-        /// Solver backend
-        #[arg(long, value_enum, default_value_t = SolverChoice::Z3)]
-        solver: SolverChoice,
-        /// Solver random seed
-        #[arg(long, default_value_t = 0)]
-        seed: u32,
-        /// Worker threads (default: all cores)
-        #[arg(long)]
-        jobs: Option<usize>,
+        #[command(flatten)]
+        solver: SolverArgs,
         /// Write every obligation as an SMT-LIB2 file into DIR (`z3 FILE` reproduces it)
         #[arg(long, value_name = "DIR")]
         dump_smt: Option<PathBuf>,
@@ -105,6 +140,100 @@ enum Command {
         #[arg(long)]
         show_triggers: bool,
     },
+    /// Verify a program, then compile it to a native executable through LLVM 19.
+    ///
+    /// Checks whose obligations were proved are emitted without their run-time test. A
+    /// program with failed or unknown obligations is refused unless --allow-unverified.
+    #[command(
+        after_help = "Exit status:\n  0  built\n  1  obligations not verified (nothing built)\n  2  usage, parse, type or borrow errors, or code generation errors"
+    )]
+    Build {
+        /// A `.zari` file or a folder with main.zari
+        path: PathBuf,
+        /// Output path (default: the program's name in the current folder)
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// What to write
+        #[arg(long, value_enum, default_value_t = EmitCode::Exe)]
+        emit: EmitCode,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
+    /// Verify, build into .vez/build/ and run a program, passing its output and exit
+    /// status through (arguments after `--` go to the program).
+    #[command(
+        after_help = "Exit status: the program's own, or\n  1  obligations not verified (nothing run)\n  2  usage, parse, type or borrow errors, or code generation errors"
+    )]
+    Run {
+        /// A `.zari` file or a folder with main.zari
+        path: PathBuf,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+        #[command(flatten)]
+        solver: SolverArgs,
+        /// Arguments for the program
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+}
+
+impl SolverArgs {
+    fn options(&self) -> Result<vez_solver::Options, ExitCode> {
+        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+            eprintln!("error: --timeout must be a positive number of seconds");
+            return Err(ExitCode::from(2));
+        }
+        Ok(vez_solver::Options {
+            backend: match self.solver {
+                SolverChoice::Z3 => vez_solver::Backend::Z3,
+                SolverChoice::Z3Process => vez_solver::Backend::Z3Process,
+                SolverChoice::Cvc5 => vez_solver::Backend::Cvc5,
+            },
+            timeout_ms: ((self.timeout * 1000.0).ceil() as u32).max(1),
+            rlimit: self.rlimit,
+            seed: self.seed,
+        })
+    }
+
+    fn jobs(&self) -> usize {
+        self.jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    fn verify_opts(&self) -> Result<verify::VerifyOpts, ExitCode> {
+        Ok(verify::VerifyOpts {
+            solver: self.options()?,
+            jobs: self.jobs(),
+            dump_smt: None,
+            show_triggers: false,
+        })
+    }
+}
+
+impl CodegenArgs {
+    fn build_opts(
+        &self,
+        verify: verify::VerifyOpts,
+        emit: EmitCode,
+        out: Option<PathBuf>,
+    ) -> build::BuildOpts {
+        build::BuildOpts {
+            verify,
+            opt_level: self.opt_level,
+            debug_info: self.debug_info,
+            emit: match emit {
+                EmitCode::Exe => vez_codegen::Emit::Exe,
+                EmitCode::LlvmIr => vez_codegen::Emit::LlvmIr,
+                EmitCode::Asm => vez_codegen::Emit::Asm,
+                EmitCode::Obj => vez_codegen::Emit::Obj,
+            },
+            allow_unverified: self.allow_unverified,
+            out,
+            quiet: false,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -129,37 +258,48 @@ fn main() -> ExitCode {
         Command::Verify {
             path,
             format,
-            timeout,
-            rlimit,
             solver,
-            seed,
-            jobs,
             dump_smt,
             show_triggers,
         } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
-            if !(timeout > 0.0 && timeout.is_finite()) {
-                eprintln!("error: --timeout must be a positive number of seconds");
-                return ExitCode::from(2);
-            }
-            let jobs =
-                jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-            let opts = verify::VerifyOpts {
-                solver: vez_solver::Options {
-                    backend: match solver {
-                        SolverChoice::Z3 => vez_solver::Backend::Z3,
-                        SolverChoice::Z3Process => vez_solver::Backend::Z3Process,
-                        SolverChoice::Cvc5 => vez_solver::Backend::Cvc5,
-                    },
-                    timeout_ms: ((timeout * 1000.0).ceil() as u32).max(1),
-                    rlimit,
-                    seed,
-                },
-                jobs,
-                dump_smt,
-                show_triggers,
+            let mut opts = match solver.verify_opts() {
+                Ok(o) => o,
+                Err(code) => return code,
             };
+            opts.dump_smt = dump_smt;
+            opts.show_triggers = show_triggers;
             verify::verify(&path, format, &opts, color)
+        }
+        Command::Build {
+            path,
+            output,
+            emit,
+            codegen,
+            solver,
+        } => {
+            let v = match solver.verify_opts() {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+            let opts = codegen.build_opts(v, emit, output);
+            match build::build(&path, &opts, color) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
+        Command::Run {
+            path,
+            codegen,
+            solver,
+            args,
+        } => {
+            let v = match solver.verify_opts() {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+            let mut opts = codegen.build_opts(v, EmitCode::Exe, None);
+            build::run(&path, &mut opts, &args, color)
         }
     }
 }

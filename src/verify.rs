@@ -5,7 +5,7 @@
 use crate::pipeline::{self, front_end};
 use crate::Format;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,12 +33,12 @@ struct ItemResult {
 
 /// Counts over all programs.
 #[derive(Default)]
-struct Totals {
-    items: usize,
-    obligations: usize,
-    verified: usize,
-    failed: usize,
-    unknown: usize,
+pub struct Totals {
+    pub items: usize,
+    pub obligations: usize,
+    pub verified: usize,
+    pub failed: usize,
+    pub unknown: usize,
 }
 
 /// Runs `f(i)` for `i` in `0..n` on `jobs` threads; results in index order.
@@ -137,7 +137,7 @@ pub fn verify(path: &Path, format: Format, opts: &VerifyOpts, color: bool) -> Ex
         if errs > 0 || c.program.is_none() {
             front_errors += errs.max(1);
         } else if let Some(p) = &c.program {
-            let (d, items) = verify_program(p, &c.sources, opts, &pool, &mut totals);
+            let (d, items, _) = verify_program(p, &c.sources, opts, &pool, &mut totals);
             diags.extend(d);
             for it in items {
                 json_items.push(json!({
@@ -210,7 +210,7 @@ fn verify_program(
     opts: &VerifyOpts,
     pool: &vez_solver::Pool,
     totals: &mut Totals,
-) -> (Vec<Diagnostic>, Vec<ItemResult>) {
+) -> (Vec<Diagnostic>, Vec<ItemResult>, HashSet<(String, Span)>) {
     let fns = verified_fns(p);
     let source = |s: Span| snippet(sources, s);
     let gen_start = Instant::now();
@@ -268,6 +268,7 @@ fn verify_program(
     let results: Vec<(Verdict, f64)> = per_fn.into_iter().flat_map(|(v, _)| v).collect();
     let mut diags = Vec::new();
     let mut items = Vec::new();
+    let mut proven = HashSet::new();
     for f in crashed {
         let def = p.func(f);
         let mut d = Diagnostic::error(
@@ -308,7 +309,12 @@ fn verify_program(
         for ((_, _), (k, v)) in &groups {
             let ob = &vc.obligations[*k];
             match v {
-                Verdict::Verified => nv += 1,
+                Verdict::Verified => {
+                    nv += 1;
+                    if vc.unsupported.is_empty() {
+                        proven.insert((ob.kind.to_string(), ob.span));
+                    }
+                }
                 Verdict::Failed(cex) => {
                     nf += 1;
                     let mut d = Diagnostic::error(ob.kind, ob.message.clone(), ob.span)
@@ -381,7 +387,20 @@ fn verify_program(
             time_ms: time,
         });
     }
-    (diags, items)
+    (diags, items, proven)
+}
+
+/// Verification of one checked program before code generation: its diagnostics, counts and
+/// the (kind, span) of every proven obligation.
+pub fn verify_checked(
+    p: &Program,
+    sources: &SourceMap,
+    opts: &VerifyOpts,
+) -> (Vec<Diagnostic>, Totals, HashSet<(String, Span)>) {
+    let pool = vez_solver::Pool::new(opts.jobs, &opts.solver);
+    let mut totals = Totals::default();
+    let (d, _, proven) = verify_program(p, sources, opts, &pool, &mut totals);
+    (d, totals, proven)
 }
 
 fn rank(v: &Verdict) -> u8 {

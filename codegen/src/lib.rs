@@ -1,3 +1,123 @@
-//! Code generation: MIR to LLVM IR with inkwell (LLVM 19), optimisation, object files
-//! and a linked executable, keeping run-time checks only for unproven obligations.
-//! Filled by issue 5.
+//! Code generation: MIR to LLVM IR with inkwell (LLVM 19), LLVM's optimisation pipeline, an
+//! object file, and a link by the system C compiler with the run-time library
+//! (`runtime/vez_rt.c`) into an executable.
+//!
+//! - `layout.rs`: source types as LLVM types (enums as a tag and a payload).
+//! - `func.rs`: one monomorphic function instance from its MIR body: places, rvalues,
+//!   run-time checks (kept only where the verifier did not prove the obligation), calls and
+//!   the compiler-supplied meaning of `#[intrinsic]` prelude functions.
+//! - `helpers.rs`: per-type helper functions (Debug formatting, `==`, ordering, clone) and
+//!   printing.
+//! - `link.rs`: target machine, optimisation, object file, linking.
+//!
+//! Memory is never freed (values are not dropped): a VeZ program's allocations live until it
+//! exits.
+
+mod consts;
+mod func;
+mod helpers;
+mod layout;
+mod link;
+
+use inkwell::context::Context;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::Path;
+use vez_syntax::Span;
+use vez_typeck::hir::Program;
+use vez_typeck::mono::Instance;
+
+pub use link::Emit;
+
+/// What the verifier proved, as code generation asks it.
+pub trait Proofs {
+    /// Whether every obligation of this kind at this span was proved (the run-time check can
+    /// go).
+    fn proven(&self, kind: &str, span: Span) -> bool;
+}
+
+/// Keeps every run-time check.
+pub struct NoProofs;
+
+impl Proofs for NoProofs {
+    fn proven(&self, _: &str, _: Span) -> bool {
+        false
+    }
+}
+
+/// The proven (kind, span) pairs.
+impl Proofs for HashSet<(String, Span)> {
+    fn proven(&self, kind: &str, span: Span) -> bool {
+        self.contains(&(kind.to_string(), span))
+    }
+}
+
+/// What code generation needs to know of the source files.
+pub struct Sources {
+    /// `file:line:col` of a span (panic locations).
+    pub location: Box<dyn Fn(Span) -> String>,
+    /// The source text of a span (`assertion failed: x > 0`).
+    pub snippet: Box<dyn Fn(Span) -> String>,
+    /// 1-based line and column of a span (debug line tables).
+    pub line_col: std::rc::Rc<dyn Fn(Span) -> (u32, u32)>,
+    /// The main file's name and folder (the debug compile unit).
+    pub main_file: (String, String),
+}
+
+pub struct Options {
+    /// 0 to 3.
+    pub opt_level: u8,
+    /// DWARF line tables.
+    pub debug_info: bool,
+    pub emit: Emit,
+}
+
+/// Compiles the program whose entry point is `main` into `out` (an executable, or the
+/// requested intermediate form). `location` renders a span as `file:line:col`.
+pub fn compile(
+    p: &Program,
+    src: &Sources,
+    proofs: &dyn Proofs,
+    opts: &Options,
+    out: &Path,
+) -> Result<(), String> {
+    let Some(main) = p.main else {
+        return Err("the program has no `main` function".into());
+    };
+    let ctx = Context::create();
+    let tm = link::target_machine(opts.opt_level)?;
+    let module = ctx.create_module("vez");
+    module.set_triple(&tm.get_triple());
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+    let mut cg = func::Cg::new(
+        &ctx,
+        module,
+        p,
+        tm.get_target_data(),
+        &*src.location,
+        &*src.snippet,
+        proofs,
+    );
+    if opts.debug_info {
+        let lc = src.line_col.clone();
+        cg.enable_debug_info(src.main_file.clone(), Box::new(move |s| lc(s)));
+    }
+    let entry = cg.instance(&Instance {
+        func: main,
+        args: vec![],
+    })?;
+    cg.drain()?;
+    cg.emit_c_main(entry);
+    cg.finish_debug_info();
+    let module = cg.into_module();
+    module
+        .verify()
+        .map_err(|e| format!("internal error: invalid LLVM IR: {}", e.to_string()))?;
+    link::emit(&module, &tm, opts, out)
+}
+
+/// The functions still to generate, in discovery order (deterministic output).
+#[derive(Default)]
+pub(crate) struct Worklist {
+    pub queue: VecDeque<Instance>,
+    pub seen: HashMap<Instance, String>,
+}

@@ -77,7 +77,7 @@ pub fn collect(program: &Program, roots: &[FnId]) -> Result<Vec<Instance>, Strin
 }
 
 /// A call of a trait's method declaration becomes a call of the implementing method.
-fn resolve_trait_call(program: &Program, func: FnId, args: Vec<Ty>) -> Instance {
+pub fn resolve_trait_call(program: &Program, func: FnId, args: Vec<Ty>) -> Instance {
     let f = program.func(func);
     if let (Some(tr), None) = (f.trait_id, &f.body) {
         if let Some(self_ty) = args.first() {

@@ -1,0 +1,256 @@
+/* The VeZ run-time library: printing with Rust's `{}`/`{:?}` formatting, panics (message and
+ * location on stderr, exit code 101, as Rust does), and allocation for Vec, Box and String.
+ * Compiled by the system C compiler and linked into every VeZ executable. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The layout of Vec<T> and String in generated code: { ptr, len, cap }. */
+typedef struct {
+    uint8_t *ptr;
+    int64_t len;
+    int64_t cap;
+} VezBuf;
+
+static void write_all(int fd, const uint8_t *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w <= 0) return; /* a closed pipe: drop the output, as Rust's print! would panic */
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* stdout is buffered (flushed at exit, when large, and before anything goes to stderr). */
+static VezBuf out_buf;
+
+static void flush_stdout(void) {
+    write_all(1, out_buf.ptr, (size_t)out_buf.len);
+    out_buf.len = 0;
+}
+
+void *vez_alloc(int64_t size) {
+    if (size <= 0) return (void *)16; /* a dangling, aligned pointer, as Rust's empty Vec */
+    void *p = malloc((size_t)size);
+    if (!p) {
+        flush_stdout();
+        static const char msg[] = "memory allocation failed\n";
+        write_all(2, (const uint8_t *)msg, sizeof msg - 1);
+        abort();
+    }
+    return p;
+}
+
+/* Grows a Vec so that `extra` more elements of `elem` bytes fit. */
+void vez_vec_reserve(VezBuf *v, int64_t elem, int64_t extra) {
+    if (v->len + extra <= v->cap) return;
+    int64_t cap = v->cap * 2;
+    if (cap < v->len + extra) cap = v->len + extra;
+    if (cap < 4) cap = 4;
+    void *p = vez_alloc(cap * elem);
+    if (v->len > 0) memcpy(p, v->ptr, (size_t)(v->len * elem));
+    if (v->cap > 0) free(v->ptr);
+    v->ptr = p;
+    v->cap = cap;
+}
+
+void vez_buf_push(VezBuf *s, const uint8_t *p, int64_t n) {
+    if (n <= 0) return;
+    vez_vec_reserve(s, 1, n);
+    memcpy(s->ptr + s->len, p, (size_t)n);
+    s->len += n;
+}
+
+static void push_cstr(VezBuf *s, const char *c) { vez_buf_push(s, (const uint8_t *)c, (int64_t)strlen(c)); }
+
+static void atexit_flush(void) { flush_stdout(); }
+
+/* Writes a formatted line (or any text) to stdout (fd 1) or stderr (fd 2) and frees it. */
+void vez_print(int32_t fd, VezBuf *s) {
+    static int registered = 0;
+    if (fd == 1) {
+        if (!registered) {
+            atexit(atexit_flush);
+            registered = 1;
+        }
+        vez_buf_push(&out_buf, s->ptr, s->len);
+        if (out_buf.len >= 1 << 16) flush_stdout();
+    } else {
+        flush_stdout();
+        write_all(2, s->ptr, (size_t)s->len);
+    }
+    if (s->cap > 0) free(s->ptr);
+    s->ptr = 0;
+    s->len = s->cap = 0;
+}
+
+void vez_fmt_u128(VezBuf *s, unsigned __int128 v) {
+    char tmp[48];
+    int i = 48;
+    do {
+        tmp[--i] = (char)('0' + (int)(v % 10));
+        v /= 10;
+    } while (v);
+    vez_buf_push(s, (const uint8_t *)tmp + i, 48 - i);
+}
+
+void vez_fmt_i128(VezBuf *s, __int128 v) {
+    if (v < 0) {
+        push_cstr(s, "-");
+        vez_fmt_u128(s, (unsigned __int128)0 - (unsigned __int128)v);
+    } else {
+        vez_fmt_u128(s, (unsigned __int128)v);
+    }
+}
+
+void vez_fmt_u64(VezBuf *s, uint64_t v) { vez_fmt_u128(s, v); }
+void vez_fmt_i64(VezBuf *s, int64_t v) { vez_fmt_i128(s, v); }
+
+void vez_fmt_bool(VezBuf *s, int32_t b) { push_cstr(s, b ? "true" : "false"); }
+
+static void push_utf8(VezBuf *s, uint32_t c) {
+    uint8_t b[4];
+    int n;
+    if (c < 0x80) { b[0] = (uint8_t)c; n = 1; }
+    else if (c < 0x800) { b[0] = 0xC0 | (c >> 6); b[1] = 0x80 | (c & 0x3F); n = 2; }
+    else if (c < 0x10000) { b[0] = 0xE0 | (c >> 12); b[1] = 0x80 | ((c >> 6) & 0x3F); b[2] = 0x80 | (c & 0x3F); n = 3; }
+    else { b[0] = 0xF0 | (c >> 18); b[1] = 0x80 | ((c >> 12) & 0x3F); b[2] = 0x80 | ((c >> 6) & 0x3F); b[3] = 0x80 | (c & 0x3F); n = 4; }
+    vez_buf_push(s, b, n);
+}
+
+/* Rust's char::escape_debug for the characters a string or char literal escapes. */
+static void push_escaped(VezBuf *s, uint32_t c, uint32_t quote) {
+    switch (c) {
+    case '\n': push_cstr(s, "\\n"); return;
+    case '\r': push_cstr(s, "\\r"); return;
+    case '\t': push_cstr(s, "\\t"); return;
+    case '\\': push_cstr(s, "\\\\"); return;
+    case '\0': push_cstr(s, "\\0"); return;
+    }
+    if (c == quote) {
+        push_cstr(s, quote == '"' ? "\\\"" : "\\'");
+        return;
+    }
+    if (c < 0x20 || c == 0x7F) {
+        char tmp[16];
+        snprintf(tmp, sizeof tmp, "\\u{%x}", c);
+        push_cstr(s, tmp);
+        return;
+    }
+    push_utf8(s, c);
+}
+
+void vez_fmt_char(VezBuf *s, uint32_t c, int32_t debug) {
+    if (!debug) {
+        push_utf8(s, c);
+        return;
+    }
+    push_cstr(s, "'");
+    push_escaped(s, c, '\'');
+    push_cstr(s, "'");
+}
+
+void vez_fmt_str(VezBuf *s, const uint8_t *p, int64_t n, int32_t debug) {
+    if (!debug) {
+        vez_buf_push(s, p, n);
+        return;
+    }
+    push_cstr(s, "\"");
+    for (int64_t i = 0; i < n;) {
+        uint32_t c = p[i];
+        int len = 1;
+        if (c >= 0xF0 && i + 3 < n + 0) { c = ((c & 7) << 18) | ((p[i + 1] & 0x3F) << 12) | ((p[i + 2] & 0x3F) << 6) | (p[i + 3] & 0x3F); len = 4; }
+        else if (c >= 0xE0 && i + 2 < n) { c = ((c & 15) << 12) | ((p[i + 1] & 0x3F) << 6) | (p[i + 2] & 0x3F); len = 3; }
+        else if (c >= 0xC0 && i + 1 < n) { c = ((c & 31) << 6) | (p[i + 1] & 0x3F); len = 2; }
+        push_escaped(s, c, '"');
+        i += len;
+    }
+    push_cstr(s, "\"");
+}
+
+/* Shortest decimal digits that read back as the same value (what Rust prints): the digits
+ * without a point, and the decimal exponent of the first digit. */
+static void shortest(double v, int is_f32, char *digits, int *exp10) {
+    char tmp[64];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+        int ok = is_f32 ? (strtof(tmp, 0) == (float)v) : (strtod(tmp, 0) == v);
+        if (ok || prec == 17) break;
+    }
+    /* tmp is d.ddddde[+-]xx */
+    int n = 0;
+    char *e = strchr(tmp, 'e');
+    for (char *c = tmp; c < e; c++)
+        if (*c >= '0' && *c <= '9') digits[n++] = *c;
+    while (n > 1 && digits[n - 1] == '0') n--;
+    digits[n] = 0;
+    *exp10 = atoi(e + 1);
+}
+
+static void fmt_float(VezBuf *s, double v, int is_f32, int debug) {
+    if (isnan(v)) { push_cstr(s, "NaN"); return; }
+    if (isinf(v)) { push_cstr(s, v < 0 ? "-inf" : "inf"); return; }
+    if (signbit(v)) push_cstr(s, "-");
+    v = fabs(v);
+    if (v == 0) { push_cstr(s, debug ? "0.0" : "0"); return; }
+    char d[32];
+    int e;
+    shortest(v, is_f32, d, &e);
+    int n = (int)strlen(d);
+    if (debug && (e < -4 || e >= 16)) {
+        /* Rust's Debug switches to scientific notation outside [1e-4, 1e16). */
+        vez_buf_push(s, (const uint8_t *)d, 1);
+        if (n > 1) {
+            push_cstr(s, ".");
+            vez_buf_push(s, (const uint8_t *)d + 1, n - 1);
+        }
+        char tmp[16];
+        snprintf(tmp, sizeof tmp, "e%d", e);
+        push_cstr(s, tmp);
+        return;
+    }
+    if (e < 0) {
+        push_cstr(s, "0.");
+        for (int i = 0; i < -e - 1; i++) push_cstr(s, "0");
+        vez_buf_push(s, (const uint8_t *)d, n);
+    } else if (e + 1 >= n) {
+        vez_buf_push(s, (const uint8_t *)d, n);
+        for (int i = 0; i < e + 1 - n; i++) push_cstr(s, "0");
+        if (debug) push_cstr(s, ".0");
+    } else {
+        vez_buf_push(s, (const uint8_t *)d, e + 1);
+        push_cstr(s, ".");
+        vez_buf_push(s, (const uint8_t *)d + e + 1, n - e - 1);
+    }
+}
+
+void vez_fmt_f64(VezBuf *s, double v, int32_t debug) { fmt_float(s, v, 0, debug); }
+void vez_fmt_f32(VezBuf *s, float v, int32_t debug) { fmt_float(s, (double)v, 1, debug); }
+
+/* A panic: Rust's message on stderr, exit code 101. `msg` is freed text or a literal. */
+__attribute__((noreturn)) void vez_panic(const uint8_t *msg, int64_t n, const uint8_t *loc, int64_t locn) {
+    flush_stdout();
+    VezBuf b = {0, 0, 0};
+    push_cstr(&b, "\nthread 'main' panicked at ");
+    vez_buf_push(&b, loc, locn);
+    push_cstr(&b, ":\n");
+    vez_buf_push(&b, msg, n);
+    push_cstr(&b, "\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n");
+    write_all(2, b.ptr + 1, (size_t)b.len - 1);
+    exit(101);
+}
+
+__attribute__((noreturn)) void vez_panic_bounds(uint64_t index, uint64_t len, const uint8_t *loc, int64_t locn) {
+    VezBuf b = {0, 0, 0};
+    push_cstr(&b, "index out of bounds: the len is ");
+    vez_fmt_u64(&b, len);
+    push_cstr(&b, " but the index is ");
+    vez_fmt_u64(&b, index);
+    vez_panic(b.ptr, b.len, loc, locn);
+}
+
+double vez_powi_f64(double x, int32_t n) { return pow(x, (double)n); }

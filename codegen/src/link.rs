@@ -1,0 +1,135 @@
+//! The host target machine, LLVM's optimisation pipeline, object emission and the link by
+//! the system C compiler with the run-time library.
+
+use crate::Options;
+use inkwell::module::Module;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
+};
+use inkwell::OptimizationLevel;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What `vez build` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emit {
+    Exe,
+    LlvmIr,
+    Asm,
+    Obj,
+}
+
+const RUNTIME: &str = include_str!("../runtime/vez_rt.c");
+
+pub fn target_machine(opt: u8) -> Result<TargetMachine, String> {
+    Target::initialize_native(&InitializationConfig::default())
+        .map_err(|e| format!("cannot initialise LLVM's native target: {e}"))?;
+    let triple = TargetMachine::get_default_triple();
+    let target = Target::from_triple(&triple).map_err(|e| e.to_string())?;
+    let level = match opt {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        2 => OptimizationLevel::Default,
+        _ => OptimizationLevel::Aggressive,
+    };
+    let cpu = TargetMachine::get_host_cpu_name();
+    let features = TargetMachine::get_host_cpu_features();
+    target
+        .create_target_machine(
+            &triple,
+            cpu.to_str().unwrap_or("generic"),
+            features.to_str().unwrap_or(""),
+            level,
+            RelocMode::PIC,
+            CodeModel::Default,
+        )
+        .ok_or_else(|| "cannot create a target machine for this host".to_string())
+}
+
+pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> Result<(), String> {
+    let passes = format!("default<O{}>", opts.opt_level.min(3));
+    module
+        .run_passes(&passes, tm, PassBuilderOptions::create())
+        .map_err(|e| format!("LLVM optimisation failed: {}", e.to_string()))?;
+    match opts.emit {
+        Emit::LlvmIr => module
+            .print_to_file(out)
+            .map_err(|e| format!("cannot write `{}`: {}", out.display(), e.to_string())),
+        Emit::Asm => tm
+            .write_to_file(module, FileType::Assembly, out)
+            .map_err(|e| format!("cannot write `{}`: {}", out.display(), e.to_string())),
+        Emit::Obj => tm
+            .write_to_file(module, FileType::Object, out)
+            .map_err(|e| format!("cannot write `{}`: {}", out.display(), e.to_string())),
+        Emit::Exe => {
+            let obj = out.with_extension("o");
+            tm.write_to_file(module, FileType::Object, &obj)
+                .map_err(|e| format!("cannot write `{}`: {}", obj.display(), e.to_string()))?;
+            let rt = runtime_object()?;
+            let cc = c_compiler();
+            let mut cmd = Command::new(&cc);
+            cmd.arg(&obj).arg(&rt).arg("-o").arg(out).arg("-lm");
+            if opts.debug_info {
+                cmd.arg("-g");
+            }
+            let res = cmd
+                .output()
+                .map_err(|e| format!("cannot run the linker `{cc}`: {e}"))?;
+            let _ = std::fs::remove_file(&obj);
+            if !res.status.success() {
+                return Err(format!(
+                    "linking failed:\n{}",
+                    String::from_utf8_lossy(&res.stderr)
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `cc` (Debian's gcc or clang), else clang-19 from LLVM 19.
+fn c_compiler() -> String {
+    for c in ["cc", "clang-19", "clang", "gcc"] {
+        if Command::new(c).arg("--version").output().is_ok() {
+            return c.to_string();
+        }
+    }
+    "cc".to_string()
+}
+
+/// The run-time library's object file, compiled once per version of its source into the
+/// temporary folder (written to a unique name, then renamed, so concurrent builds are safe).
+fn runtime_object() -> Result<PathBuf, String> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    RUNTIME.hash(&mut h);
+    let dir = std::env::temp_dir().join("vez-runtime");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    let obj = dir.join(format!("vez_rt-{:016x}.o", h.finish()));
+    if obj.exists() {
+        return Ok(obj);
+    }
+    let tag = format!("{}-{:?}", std::process::id(), std::thread::current().id());
+    let tag: String = tag.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let src = dir.join(format!("vez_rt-{tag}.c"));
+    let tmp = dir.join(format!("vez_rt-{tag}.o"));
+    std::fs::write(&src, RUNTIME).map_err(|e| format!("cannot write `{}`: {e}", src.display()))?;
+    let cc = c_compiler();
+    let res = Command::new(&cc)
+        .args(["-O2", "-c", "-fPIC"])
+        .arg(&src)
+        .arg("-o")
+        .arg(&tmp)
+        .output()
+        .map_err(|e| format!("cannot run the C compiler `{cc}`: {e}"))?;
+    let _ = std::fs::remove_file(&src);
+    if !res.status.success() {
+        return Err(format!(
+            "cannot compile the run-time library:\n{}",
+            String::from_utf8_lossy(&res.stderr)
+        ));
+    }
+    std::fs::rename(&tmp, &obj).map_err(|e| format!("cannot write `{}`: {e}", obj.display()))?;
+    Ok(obj)
+}
