@@ -201,7 +201,9 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             .add_function("main", i32t.fn_type(&[], false), None);
         let bb = self.ctx.append_basic_block(f, "start");
         self.b.position_at_end(bb);
-        self.b.unset_current_debug_location();
+        if self.dbg.is_some() {
+            self.b.unset_current_debug_location();
+        }
         let _ = self.b.build_call(entry, &[], "");
         let _ = self.b.build_return(Some(&i32t.const_zero()));
     }

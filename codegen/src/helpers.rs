@@ -126,8 +126,13 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             .add_function(&fname, fn_ty, Some(Linkage::Internal));
         self.helpers.insert((name, ty.clone()), f);
         let saved = self.b.get_insert_block();
-        let saved_loc = self.b.get_current_debug_location();
-        self.b.unset_current_debug_location();
+        let saved_loc = if self.dbg.is_some() {
+            let l = self.b.get_current_debug_location();
+            self.b.unset_current_debug_location();
+            l
+        } else {
+            None
+        };
         let entry = self.ctx.append_basic_block(f, "start");
         self.b.position_at_end(entry);
         gen(self, f)?;
