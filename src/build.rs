@@ -156,7 +156,9 @@ fn sources_for(sources: SourceMap, root: &Path) -> Sources {
         .file_name()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
-    let dir = root
+    // An absolute folder, so that gdb finds the source from anywhere.
+    let abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let dir = abs
         .parent()
         .map(|p| p.display().to_string())
         .filter(|s| !s.is_empty())

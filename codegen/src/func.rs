@@ -228,6 +228,11 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         let fv = self.fns[inst];
         let entry = self.ctx.append_basic_block(fv, "start");
         self.b.position_at_end(entry);
+        let def = self.p.func(inst.func);
+        if self.dbg.is_some() {
+            self.attach_subprogram(fv, def.span, &def.name);
+            self.set_debug_loc(def.span);
+        }
         let tys: Vec<Ty> = body.locals.iter().map(|l| l.ty.subst(&inst.args)).collect();
         let mut slots = Vec::new();
         for (i, t) in tys.iter().enumerate() {
@@ -272,9 +277,6 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             caller_loc,
             verified,
         };
-        if self.dbg.is_some() {
-            self.attach_subprogram(&fx, f.span, &f.name);
-        }
         for (i, bd) in body.blocks.iter().enumerate() {
             self.b.position_at_end(fx.blocks[i]);
             for st in &bd.stmts {

@@ -77,7 +77,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         });
     }
 
-    pub fn attach_subprogram(&mut self, fx: &Fx<'ctx>, span: Span, name: &str) {
+    pub fn attach_subprogram(&mut self, fv: FunctionValue<'ctx>, span: Span, name: &str) {
         if let Some(d) = &mut self.dbg {
             let (line, _) = (d.line_col)(span);
             let file = d.unit.get_file();
@@ -97,7 +97,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 DIFlags::PUBLIC,
                 false,
             );
-            fx.fv.set_subprogram(sp);
+            fv.set_subprogram(sp);
             d.scope = Some(sp);
         }
     }

@@ -1,0 +1,226 @@
+//! `vez build` and `vez run`: the conformance corpus' run programs print exactly their
+//! expected output; panics match Rust's (message, location, exit 101); unverified programs
+//! are refused without `--allow-unverified`; proven checks disappear from the generated code
+//! and unproven ones stay; `--emit` and `-g` write what they say.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn vez(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vez"))
+        .args(args)
+        .output()
+        .expect("run vez")
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/pass")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("vez-build-test-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+fn write(name: &str, src: &str) -> PathBuf {
+    let p = tmp(name);
+    std::fs::write(&p, src).unwrap();
+    p
+}
+
+/// Every `//@ run` program of the shared corpus, built and run, prints its `.stdout`.
+#[test]
+fn corpus_run_programs_print_their_expected_output() {
+    let dir = corpus();
+    if !dir.exists() {
+        eprintln!("skipped: {} not found", dir.display());
+        return;
+    }
+    let mut programs = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        let p = e.path();
+        let (src, out) = if p.is_dir() {
+            (p.join("main.zari"), p.join("main.stdout"))
+        } else if p.extension().is_some_and(|x| x == "zari") {
+            (p.clone(), p.with_extension("stdout"))
+        } else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&src).unwrap_or_default();
+        if text.contains("//@ run") {
+            programs.push((src, out));
+        }
+    }
+    programs.sort();
+    assert!(programs.len() >= 16, "expected the corpus' run programs");
+    for (src, expected) in &programs {
+        let exe = tmp(&format!(
+            "{}.exe",
+            src.file_stem().unwrap().to_string_lossy()
+        ));
+        let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
+        assert!(
+            b.status.success(),
+            "{}: build failed: {}",
+            src.display(),
+            String::from_utf8_lossy(&b.stderr)
+        );
+        let r = Command::new(&exe).output().unwrap();
+        let want = std::fs::read_to_string(expected).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&r.stdout),
+            want,
+            "{}",
+            src.display()
+        );
+        assert!(r.status.success(), "{}", src.display());
+    }
+}
+
+const OVERFLOWING: &str = "fn add(a: u8, b: u8) -> u8 {\n    a + b\n}\n\nfn main() {\n    println!(\"start\");\n    println!(\"{}\", add(200, 100));\n}\n";
+
+#[test]
+fn unverified_programs_are_refused_unless_allowed() {
+    let src = write("overflowing.zari", OVERFLOWING);
+    let exe = tmp("overflowing");
+    let _ = std::fs::remove_file(&exe);
+    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
+    assert_eq!(b.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&b.stderr).contains("--allow-unverified"));
+    assert!(!exe.exists(), "nothing is built");
+    let r = vez(&["run", src.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(1), "run refuses too");
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn an_unproven_check_panics_as_rust_does() {
+    let src = write("overflowing2.zari", OVERFLOWING);
+    let r = vez(&["run", "--allow-unverified", src.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(101));
+    assert_eq!(String::from_utf8_lossy(&r.stdout), "start\n");
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("panicked at") && err.contains("overflowing2.zari:2:5"),
+        "{err}"
+    );
+    assert!(err.contains("attempt to add with overflow"), "{err}");
+}
+
+#[test]
+fn panics_bounds_division_and_unwrap_report_rusts_messages() {
+    let cases = [
+        ("fn main() {\n    let a = [1, 2, 3];\n    let i: usize = 5;\n    println!(\"{}\", a[i]);\n}\n", "index out of bounds: the len is 3 but the index is 5"),
+        ("fn d(a: i32, b: i32) -> i32 {\n    a / b\n}\nfn main() {\n    println!(\"{}\", d(1, 0));\n}\n", "attempt to divide by zero"),
+        ("fn f(o: Option<u32>) -> u32 {\n    o.unwrap()\n}\nfn main() {\n    println!(\"{}\", f(None));\n}\n", "called `Option::unwrap()` on a `None` value"),
+        ("fn main() {\n    let x: i32 = 3;\n    assert!(x > 5);\n}\n", "assertion failed: x > 5"),
+    ];
+    for (k, (src, msg)) in cases.iter().enumerate() {
+        let p = write(&format!("panic{k}.zari"), src);
+        let r = vez(&["run", "--allow-unverified", p.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(101), "{src}\n{err}");
+        assert!(err.contains(msg), "{src}\n{err}");
+    }
+}
+
+/// Proven obligations leave no run-time test in the generated code; unproven ones do.
+#[test]
+fn proven_checks_are_elided_and_unproven_ones_kept() {
+    let verified = write(
+        "elide.zari",
+        "#[requires(a < 100 && b < 100)]\nfn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n\n#[requires(i < 4)]\nfn get(xs: &[u32; 4], i: usize) -> u32 {\n    xs[i]\n}\n\nfn main() {\n    let xs = [1, 2, 3, 4];\n    let y = get(&xs, 2);\n    println!(\"{}\", add(y % 10, 5));\n}\n",
+    );
+    let ll = tmp("elide.ll");
+    let b = vez(&[
+        "build",
+        "-O0",
+        "--emit",
+        "llvm-ir",
+        "-o",
+        ll.to_str().unwrap(),
+        verified.to_str().unwrap(),
+    ]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let ir = std::fs::read_to_string(&ll).unwrap();
+    assert!(
+        !ir.contains("with.overflow"),
+        "proven overflow check kept:\n{ir}"
+    );
+    assert!(
+        !ir.contains("vez_panic_bounds"),
+        "proven bounds check kept:\n{ir}"
+    );
+
+    let unverified = write(
+        "keep.zari",
+        "fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n\nfn get(xs: &[u32; 4], i: usize) -> u32 {\n    xs[i]\n}\n\nfn main() {\n    let xs = [1, 2, 3, 4];\n    println!(\"{}\", add(get(&xs, 2), 5));\n}\n",
+    );
+    let ll2 = tmp("keep.ll");
+    let b = vez(&[
+        "build",
+        "-O0",
+        "--allow-unverified",
+        "--emit",
+        "llvm-ir",
+        "-o",
+        ll2.to_str().unwrap(),
+        unverified.to_str().unwrap(),
+    ]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let ir = std::fs::read_to_string(&ll2).unwrap();
+    assert!(
+        ir.contains("llvm.uadd.with.overflow"),
+        "unproven overflow check dropped"
+    );
+    assert!(
+        ir.contains("vez_panic_bounds"),
+        "unproven bounds check dropped"
+    );
+}
+
+#[test]
+fn emit_kinds_and_debug_line_tables() {
+    let src = corpus().join("gcd.zari");
+    if !src.exists() {
+        return;
+    }
+    let s = tmp("gcd.s");
+    let o = tmp("gcd.o");
+    let ll = tmp("gcd-g.ll");
+    let a = vez(&[
+        "build",
+        "--emit",
+        "asm",
+        "-o",
+        s.to_str().unwrap(),
+        src.to_str().unwrap(),
+    ]);
+    assert!(a.status.success());
+    assert!(std::fs::read_to_string(&s).unwrap().contains("main:"));
+    let b = vez(&[
+        "build",
+        "--emit",
+        "obj",
+        "-o",
+        o.to_str().unwrap(),
+        src.to_str().unwrap(),
+    ]);
+    assert!(b.status.success());
+    assert_eq!(&std::fs::read(&o).unwrap()[..4], b"\x7fELF");
+    let c = vez(&[
+        "build",
+        "-g",
+        "-O0",
+        "--emit",
+        "llvm-ir",
+        "-o",
+        ll.to_str().unwrap(),
+        src.to_str().unwrap(),
+    ]);
+    assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
+    let ir = std::fs::read_to_string(&ll).unwrap();
+    assert!(ir.contains("!DILocation(line:"), "no line table");
+    assert!(ir.contains("gcd.zari"), "no source file in the debug info");
+}
