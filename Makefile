@@ -1,11 +1,11 @@
 # VeZ: the two quick-start commands and their parts.
-#   make demo  - install what is missing, build the release compiler, verify the examples
+#   make demo  - install what is missing, build the release compiler, verify, build and run the examples
 #   make test  - install what is missing, run the whole test suite
 SHELL := /bin/bash
 VEZ := target/release/vez
 SETUP := $(if $(filter 0,$(shell id -u)),scripts/setup,sudo scripts/setup)
 
-.PHONY: demo test setup build check-examples verify-examples conformance bench fmt lint
+.PHONY: demo test setup build check-examples verify-examples run-examples conformance bench soak fmt lint
 
 setup:
 	$(SETUP)
@@ -25,7 +25,14 @@ verify-examples: build
 	@echo "== a program that does not verify, with its counterexample (exit status 1 expected)"
 	@$(VEZ) verify examples/errors/abs_overflow.zari || echo "(exit status $$?)"
 
-demo: check-examples verify-examples
+run-examples: build
+	@echo "== vez run: verify, compile through LLVM 19 (proven checks elided) and run"
+	$(VEZ) run examples/binary_search.zari
+	$(VEZ) build -o target/counter examples/counter.zari && ./target/counter
+	@echo "== an unproven program built anyway keeps its run-time check (panics, exit status 101 expected)"
+	@$(VEZ) run --allow-unverified examples/errors/abs_overflow.zari || echo "(exit status $$?)"
+
+demo: check-examples verify-examples run-examples
 
 test: setup
 	cargo test --workspace --release
@@ -36,6 +43,9 @@ conformance: build
 bench: build
 	benches/check_speed.sh
 	benches/verify_speed.py
+
+soak: build
+	scripts/soak-differential 5000
 
 fmt:
 	cargo fmt --all
