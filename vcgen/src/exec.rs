@@ -64,6 +64,9 @@ fn unsupported_val(g: &mut Gen, span: Span, what: &str, sort: Sort) -> T {
     g.fresh("unsupported", sort)
 }
 
+/// Values larger than this many tree nodes are named by a fresh constant when stored.
+const LARGE_TERM: usize = 48;
+
 impl<'a, 'p> Exec<'a, 'p> {
     pub fn new(g: &'a mut Gen<'p>, p: &'p Program, fid: FnId, body: &'a Body) -> Self {
         let f = p.func(fid);
@@ -836,8 +839,23 @@ impl<'a, 'p> Exec<'a, 'p> {
     }
 
     fn write(&mut self, st: &mut State, place: &Place, v: Val, span: Span) {
-        let Some((loc, _)) = self.resolve(st, place, span) else {
+        let Some((loc, ty)) = self.resolve(st, place, span) else {
             return;
+        };
+        // A large value gets a name: a term copied into every later use would grow the
+        // queries exponentially (`x = x.wrapping_add(..)` in a chain repeats `x` three times).
+        let v = match v {
+            Val::T(t) if t.tree_size_exceeds(LARGE_TERM) => {
+                let base = self.body.locals[place.local.0 as usize]
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| "tmp".into());
+                let s = self.g.sort(&ty);
+                let c = self.g.fresh(&base, s);
+                self.g.assume(eq(c.clone(), t));
+                Val::T(c)
+            }
+            v => v,
         };
         if loc.path.is_empty() {
             st[loc.root] = v;

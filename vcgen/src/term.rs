@@ -293,6 +293,23 @@ impl Term {
         self.write_smt(&mut s);
         s
     }
+    /// Whether the term, printed as a tree (shared subterms repeated), has more than `limit`
+    /// nodes; stops counting early.
+    pub fn tree_size_exceeds(&self, limit: usize) -> bool {
+        fn count(t: &Term, left: &mut usize) -> bool {
+            if *left == 0 {
+                return true;
+            }
+            *left -= 1;
+            match t {
+                Term::App(_, args) => args.iter().any(|a| count(a, left)),
+                Term::Quant { body, .. } => count(body, left),
+                _ => false,
+            }
+        }
+        let mut left = limit;
+        count(self, &mut left)
+    }
     /// Whether the variable occurs free-or-bound anywhere in the term.
     pub fn mentions(&self, v: &str) -> bool {
         match self {
