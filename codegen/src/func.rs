@@ -77,12 +77,6 @@ pub struct Fx<'ctx> {
     verified: bool,
 }
 
-impl Fx<'_> {
-    pub fn is_verified(&self) -> bool {
-        self.verified
-    }
-}
-
 /// A place: its address, type, the length when it is a slice or `str`, and the variant it
 /// was downcast to.
 #[derive(Clone)]
@@ -299,7 +293,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
     }
 
     /// Whether the verifier proved the obligation, so that its run-time check can go.
-    fn proven(&self, fx: &Fx<'ctx>, kind: &str, span: Span) -> bool {
+    pub fn proven(&self, fx: &Fx<'ctx>, kind: &str, span: Span) -> bool {
         fx.verified && self.proofs.proven(kind, span)
     }
 

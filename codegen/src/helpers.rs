@@ -597,8 +597,6 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 if Layout::unsized_ty(inner) {
                     self.cmp_seq_fat(f, pa, pb, inner)?;
                 } else {
-                    let g = self.cmp_fn(ty)?;
-                    let _ = g;
                     let inner_ref = Ty::Ref(false, inner.clone());
                     let g = self.cmp_fn(&inner_ref)?;
                     let r = basic(self.b.build_call(g, &[pa.into(), pb.into()], "c")?)?;
@@ -1060,7 +1058,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     Ty::Ref(_, t) => self.lay.elem(t).unwrap_or(Ty::unit()),
                     _ => Ty::unit(),
                 };
-                if !(fx_verified(fx) && self.proofs_proven(fx, "precondition", span)) {
+                if !self.proven(fx, "precondition", span) {
                     for idx in [a, b] {
                         let ok = self.b.build_int_compare(IntPredicate::ULT, idx, n, "inb")?;
                         let loc = self.loc_value(fx, span)?;
@@ -1117,10 +1115,6 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 )))
             }
         })
-    }
-
-    fn proofs_proven(&self, _fx: &Fx<'ctx>, kind: &str, span: Span) -> bool {
-        self.proofs.proven(kind, span)
     }
 
     fn int_method(
@@ -1337,10 +1331,6 @@ fn elem_or_arg(owner: &Option<Ty>) -> Ty {
         Some(Ty::Adt(_, a)) => a.first().cloned().unwrap_or(Ty::unit()),
         _ => Ty::unit(),
     }
-}
-
-fn fx_verified(fx: &Fx) -> bool {
-    fx.is_verified()
 }
 
 impl<'ctx> PlaceRef<'ctx> {
