@@ -164,7 +164,6 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             self.module
                 .add_function(&name, ret.fn_type(&params, false), Some(Linkage::Internal));
         self.fns.insert(inst.clone(), fv);
-        self.work.seen.insert(inst.clone(), name);
         self.work.queue.push_back(inst.clone());
         Ok(fv)
     }
@@ -324,16 +323,11 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         Ok(match proj {
             Proj::Deref => match &pr.ty {
                 Ty::Ref(_, t) if Layout::unsized_ty(t) => {
-                    let fat = self
-                        .b
-                        .build_load(self.lay.fat(), pr.ptr, "fat")?
-                        .into_struct_value();
-                    let data = self.b.build_extract_value(fat, 0, "data")?;
-                    let len = self.b.build_extract_value(fat, 1, "len")?;
+                    let (data, len) = self.load_fat(pr.ptr)?;
                     PlaceRef {
-                        ptr: data.into_pointer_value(),
+                        ptr: data,
                         ty: (**t).clone(),
-                        len: Some(len.into_int_value()),
+                        len: Some(len),
                         variant: None,
                     }
                 }
@@ -431,19 +425,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     _ => self.vec_parts(pr.ptr)?,
                 };
                 if !self.proven(fx, "bounds", span) {
-                    let ok = self
-                        .b
-                        .build_int_compare(IntPredicate::ULT, idx, len, "inb")?;
-                    let loc = self.loc_value(fx, span)?;
-                    self.check(fx, ok, |cg| {
-                        let f = cg.rt_fn("vez_panic_bounds");
-                        cg.b.build_call(
-                            f,
-                            &[idx.into(), len.into(), loc.0.into(), loc.1.into()],
-                            "",
-                        )?;
-                        Ok(())
-                    })?;
+                    self.bounds_check(fx, idx, len, span)?;
                 }
                 // SAFETY: the index is below the length (checked above or proven).
                 let ptr = unsafe {
@@ -468,6 +450,46 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         let data = self.b.build_load(self.lay.ptr(), dp, "data")?;
         let len = self.b.build_load(self.ctx.i64_type(), lp, "len")?;
         Ok((data.into_pointer_value(), len.into_int_value()))
+    }
+
+    /// The data pointer and length of a fat pointer value (`&[T]`, `&str`).
+    pub fn fat_parts(&self, fat: BasicValueEnum<'ctx>) -> R<(PointerValue<'ctx>, IntValue<'ctx>)> {
+        let fat = fat.into_struct_value();
+        let data = self.b.build_extract_value(fat, 0, "data")?;
+        let len = self.b.build_extract_value(fat, 1, "len")?;
+        Ok((data.into_pointer_value(), len.into_int_value()))
+    }
+
+    /// The parts of the fat pointer stored at `ptr`.
+    pub fn load_fat(&self, ptr: PointerValue<'ctx>) -> R<(PointerValue<'ctx>, IntValue<'ctx>)> {
+        let fat = self.b.build_load(self.lay.fat(), ptr, "fat")?;
+        self.fat_parts(fat)
+    }
+
+    /// Panics with Rust's out-of-bounds message unless `idx < len`.
+    pub fn bounds_check(
+        &mut self,
+        fx: &Fx<'ctx>,
+        idx: IntValue<'ctx>,
+        len: IntValue<'ctx>,
+        span: Span,
+    ) -> R<()> {
+        let ok = self
+            .b
+            .build_int_compare(IntPredicate::ULT, idx, len, "inb")?;
+        let loc = self.loc_value(fx, span)?;
+        self.check(fx, ok, |cg| {
+            let f = cg.rt_fn("vez_panic_bounds");
+            cg.b.build_call(f, &[idx.into(), len.into(), loc.0.into(), loc.1.into()], "")?;
+            Ok(())
+        })
+    }
+
+    /// An empty String in a stack slot, to format into.
+    pub fn new_buf(&self, fx: &Fx<'ctx>) -> R<PointerValue<'ctx>> {
+        let buf = self.temp(fx, self.lay.vec().into())?;
+        self.b.build_store(buf, self.lay.vec().const_zero())?;
+        Ok(buf)
     }
 
     /// Branches on `ok`: on false runs `fail` (which must not return), then continues.
@@ -699,16 +721,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             }
             _ => {}
         }
-        let dty = {
-            let l = dest.local.0 as usize;
-            let mut t = fx.tys[l].clone();
-            if !dest.proj.is_empty() {
-                // The destination's type comes from the place itself.
-                t = Ty::Error;
-            }
-            t
-        };
-        let v = self.rvalue(fx, dest, &dty, rv, span)?;
+        let v = self.rvalue(fx, dest, rv, span)?;
         if let Some(v) = v {
             let d = self.place(fx, dest, span)?;
             self.b.build_store(d.ptr, v)?;
@@ -740,26 +753,12 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 .build_memset(ptr, 1, self.ctx.i8_type().const_zero(), bytes)?;
             return Ok(());
         }
-        let head = self.ctx.append_basic_block(fx.fv, "fill");
-        let body = self.ctx.append_basic_block(fx.fv, "fill.body");
-        let done = self.ctx.append_basic_block(fx.fv, "fill.done");
-        let start = self.b.get_insert_block().expect("positioned");
-        self.b.build_unconditional_branch(head)?;
-        self.b.position_at_end(head);
-        let i = self.b.build_phi(i64t, "i")?;
-        i.add_incoming(&[(&i64t.const_zero(), start)]);
-        let iv = i.as_basic_value().into_int_value();
-        let more = self.b.build_int_compare(IntPredicate::ULT, iv, n, "more")?;
-        self.b.build_conditional_branch(more, body, done)?;
-        self.b.position_at_end(body);
-        // SAFETY: i < n, the number of elements at ptr.
-        let p = unsafe { self.b.build_in_bounds_gep(lt, ptr, &[iv], "p")? };
-        self.b.build_store(p, v)?;
-        let next = self.b.build_int_add(iv, i64t.const_int(1, false), "next")?;
-        i.add_incoming(&[(&next, self.b.get_insert_block().expect("positioned"))]);
-        self.b.build_unconditional_branch(head)?;
-        self.b.position_at_end(done);
-        Ok(())
+        self.for_each(fx.fv, n, |cg, i| {
+            // SAFETY: i < n, the number of elements at ptr.
+            let p = unsafe { cg.b.build_in_bounds_gep(lt, ptr, &[i], "p")? };
+            cg.b.build_store(p, v)?;
+            Ok(())
+        })
     }
 
     fn place_ty(&mut self, fx: &Fx<'ctx>, place: &Place) -> Ty {
@@ -803,7 +802,6 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         &mut self,
         fx: &Fx<'ctx>,
         dest: &Place,
-        _dty: &Ty,
         rv: &Rvalue,
         span: Span,
     ) -> R<Option<BasicValueEnum<'ctx>>> {
@@ -938,8 +936,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 }
             }
             Rvalue::Format(pieces, ops) => {
-                let buf = self.temp(fx, self.lay.vec().into())?;
-                self.b.build_store(buf, self.lay.vec().const_zero())?;
+                let buf = self.new_buf(fx)?;
                 self.format_into(fx, buf, pieces, ops, span)?;
                 self.b.build_load(self.lay.vec(), buf, "s")?
             }
@@ -1501,8 +1498,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         args: &[Operand],
         span: Span,
     ) -> R<()> {
-        let buf = self.temp(fx, self.lay.vec().into())?;
-        self.b.build_store(buf, self.lay.vec().const_zero())?;
+        let buf = self.new_buf(fx)?;
         self.format_into(fx, buf, pieces, args, span)?;
         let (d, n) = self.vec_parts(buf)?;
         let loc = self.loc_value(fx, span)?;
@@ -1555,8 +1551,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
     ) -> R<Option<BasicValueEnum<'ctx>>> {
         match callee {
             Callee::Print(kind, pieces) => {
-                let buf = self.temp(fx, self.lay.vec().into())?;
-                self.b.build_store(buf, self.lay.vec().const_zero())?;
+                let buf = self.new_buf(fx)?;
                 self.format_into(fx, buf, pieces, args, span)?;
                 let nl = matches!(kind, PrintKind::Println | PrintKind::Eprintln);
                 if nl {

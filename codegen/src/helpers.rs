@@ -146,7 +146,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
     }
 
     /// A loop over `0..n` in the current function: `body(i)` runs for each index.
-    fn for_each(
+    pub fn for_each(
         &mut self,
         f: FunctionValue<'ctx>,
         n: IntValue<'ctx>,
@@ -277,15 +277,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     .build_call(f, &[buf.into(), v.into(), dbg.into()], "")?;
             }
             Ty::Ref(_, inner) if Layout::unsized_ty(inner) => {
-                let fat = self
-                    .b
-                    .build_load(self.lay.fat(), ptr, "fat")?
-                    .into_struct_value();
-                let d = self
-                    .b
-                    .build_extract_value(fat, 0, "d")?
-                    .into_pointer_value();
-                let n = self.b.build_extract_value(fat, 1, "n")?.into_int_value();
+                let (d, n) = self.load_fat(ptr)?;
                 self.fmt_unsized(buf, d, n, inner, debug)?;
             }
             Ty::Ref(_, inner) => {
@@ -372,15 +364,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             Ty::Array(..) | Ty::Ref(..) | Ty::Adt(..) if self.is_seq(ty) => {
                 let (d, n, elem) = match ty {
                     Ty::Ref(_, inner) => {
-                        let fat = self
-                            .b
-                            .build_load(self.lay.fat(), ptr, "fat")?
-                            .into_struct_value();
-                        let d = self
-                            .b
-                            .build_extract_value(fat, 0, "d")?
-                            .into_pointer_value();
-                        let n = self.b.build_extract_value(fat, 1, "n")?.into_int_value();
+                        let (d, n) = self.load_fat(ptr)?;
                         (d, n, self.lay.elem(inner).unwrap_or(Ty::unit()))
                     }
                     _ => self.seq_parts(ptr, ty, None)?,
@@ -714,24 +698,8 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         b: PointerValue<'ctx>,
         ty: &Ty,
     ) -> R<()> {
-        let fa = self
-            .b
-            .build_load(self.lay.fat(), a, "fa")?
-            .into_struct_value();
-        let fb = self
-            .b
-            .build_load(self.lay.fat(), b, "fb")?
-            .into_struct_value();
-        let da = self
-            .b
-            .build_extract_value(fa, 0, "da")?
-            .into_pointer_value();
-        let na = self.b.build_extract_value(fa, 1, "na")?.into_int_value();
-        let db = self
-            .b
-            .build_extract_value(fb, 0, "db")?
-            .into_pointer_value();
-        let nb = self.b.build_extract_value(fb, 1, "nb")?.into_int_value();
+        let (da, na) = self.load_fat(a)?;
+        let (db, nb) = self.load_fat(b)?;
         let elem = self.lay.elem(ty).unwrap_or(Ty::unit());
         self.cmp_elems(f, da, na, db, nb, &elem)
     }
@@ -1047,31 +1015,15 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 unit
             }
             "swap" => {
-                let fat = arg(0).into_struct_value();
-                let d = self
-                    .b
-                    .build_extract_value(fat, 0, "d")?
-                    .into_pointer_value();
-                let n = self.b.build_extract_value(fat, 1, "n")?.into_int_value();
+                let (d, n) = self.fat_parts(arg(0))?;
                 let (a, b) = (arg(1).into_int_value(), arg(2).into_int_value());
                 let elem = match &args[0].1 {
                     Ty::Ref(_, t) => self.lay.elem(t).unwrap_or(Ty::unit()),
                     _ => Ty::unit(),
                 };
                 if !self.proven(fx, "precondition", span) {
-                    for idx in [a, b] {
-                        let ok = self.b.build_int_compare(IntPredicate::ULT, idx, n, "inb")?;
-                        let loc = self.loc_value(fx, span)?;
-                        self.check(fx, ok, |cg| {
-                            let f = cg.rt_fn("vez_panic_bounds");
-                            cg.b.build_call(
-                                f,
-                                &[idx.into(), n.into(), loc.0.into(), loc.1.into()],
-                                "",
-                            )?;
-                            Ok(())
-                        })?;
-                    }
+                    self.bounds_check(fx, a, n, span)?;
+                    self.bounds_check(fx, b, n, span)?;
                 }
                 let et = self.lay.llty(&elem);
                 // SAFETY: a, b < n (checked or proven).
@@ -1084,24 +1036,14 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 unit
             }
             "from" | "to_string" => {
-                let fat = arg(0).into_struct_value();
-                let d = self
-                    .b
-                    .build_extract_value(fat, 0, "d")?
-                    .into_pointer_value();
-                let n = self.b.build_extract_value(fat, 1, "n")?.into_int_value();
+                let (d, n) = self.fat_parts(arg(0))?;
                 let u8t = Ty::Int(IntTy::U8);
                 let nd = self.alloc_array(&u8t, n)?;
                 self.b.build_memcpy(nd, 1, d, 1, n)?;
                 self.vec_value(nd, n, n)?.into()
             }
             "push_str" => {
-                let fat = arg(1).into_struct_value();
-                let d = self
-                    .b
-                    .build_extract_value(fat, 0, "d")?
-                    .into_pointer_value();
-                let n = self.b.build_extract_value(fat, 1, "n")?.into_int_value();
+                let (d, n) = self.fat_parts(arg(1))?;
                 let f = self.rt_fn("vez_buf_push");
                 self.b
                     .build_call(f, &[arg(0).into(), d.into(), n.into()], "")?;

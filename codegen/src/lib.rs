@@ -20,7 +20,7 @@ mod layout;
 mod link;
 
 use inkwell::context::Context;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use vez_syntax::Span;
 use vez_typeck::hir::Program;
@@ -119,5 +119,4 @@ pub fn compile(
 #[derive(Default)]
 pub(crate) struct Worklist {
     pub queue: VecDeque<Instance>,
-    pub seen: HashMap<Instance, String>,
 }
