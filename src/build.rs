@@ -10,8 +10,12 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
-use vez_codegen::{Emit, Options, Sources};
+use vez_codegen::{Emit, Options, Proofs, Sources};
 use vez_syntax::{diag, Severity, SourceMap, Span};
+use vez_typeck::hir::Program;
+
+/// `vez_codegen::compile`, passed in by the executable that links LLVM.
+pub type CompileFn = fn(&Program, &Sources, &dyn Proofs, &Options, &Path) -> Result<(), String>;
 
 pub struct BuildOpts {
     pub verify: VerifyOpts,
@@ -25,7 +29,12 @@ pub struct BuildOpts {
 }
 
 /// Builds the program at `path`; the path of what was written, or the exit code to stop with.
-pub fn build(path: &Path, opts: &BuildOpts, color: bool) -> Result<PathBuf, ExitCode> {
+pub fn build(
+    path: &Path,
+    opts: &BuildOpts,
+    compile: CompileFn,
+    color: bool,
+) -> Result<PathBuf, ExitCode> {
     let roots = pipeline::programs(path).map_err(|msg| {
         eprintln!("error: {msg}");
         ExitCode::from(2)
@@ -99,7 +108,7 @@ pub fn build(path: &Path, opts: &BuildOpts, color: bool) -> Result<PathBuf, Exit
         debug_info: opts.debug_info,
         emit: opts.emit,
     };
-    if let Err(msg) = vez_codegen::compile(&program, &sources, &proven, &copts, &out) {
+    if let Err(msg) = compile(&program, &sources, &proven, &copts, &out) {
         eprintln!("error: {msg}");
         return Err(ExitCode::from(2));
     }
@@ -182,7 +191,13 @@ fn sources_for(sources: SourceMap, root: &Path) -> Sources {
 
 /// `vez run`: builds into `.vez/build/` and runs the executable, passing its standard
 /// streams and exit status through.
-pub fn run(path: &Path, opts: &mut BuildOpts, args: &[String], color: bool) -> ExitCode {
+pub fn run(
+    path: &Path,
+    opts: &mut BuildOpts,
+    args: &[String],
+    compile: CompileFn,
+    color: bool,
+) -> ExitCode {
     use std::hash::{Hash, Hasher};
     let canon = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -197,7 +212,7 @@ pub fn run(path: &Path, opts: &mut BuildOpts, args: &[String], color: bool) -> E
     opts.out = Some(exe);
     opts.emit = Emit::Exe;
     opts.quiet = true;
-    let exe = match build(path, opts, color) {
+    let exe = match build(path, opts, compile, color) {
         Ok(e) => e,
         Err(code) => return code,
     };

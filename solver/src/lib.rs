@@ -10,6 +10,8 @@
 mod process;
 mod z3_backend;
 
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex};
 use vez_vcgen::Query;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -86,12 +88,16 @@ pub(crate) fn timed(f: impl FnOnce() -> Verdict) -> (Verdict, f64) {
 }
 
 /// Solver threads that live for the whole run. Z3's first context on a thread costs about
-/// 20 ms (its allocations fault in a fresh malloc arena); later ones on the same thread cost
-/// under 2 ms. The workers therefore start at once, warm up while the front end runs, and
-/// decide every function's queries, each function still on its own fresh context.
+/// 15 ms (it allocates and touches about 17 MB in that thread's malloc arena); later ones
+/// on the same thread cost under 2 ms. So one worker starts at once and creates its context
+/// while the front end runs; more start only when there are more functions to prove at once
+/// (warming them all eagerly measured no faster on the corpus, and costs CPU). Each function
+/// is still decided on a fresh context.
 pub struct Pool {
-    jobs: Option<std::sync::mpsc::Sender<Job>>,
-    workers: Vec<std::thread::JoinHandle<()>>,
+    jobs: Option<Sender<Job>>,
+    queue: Arc<Mutex<Receiver<Job>>>,
+    workers: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    max_workers: usize,
 }
 
 /// A function's verdicts, each with its time in ms, and the batch's wall time in ms (fresh
@@ -101,57 +107,32 @@ pub type Batch = (Vec<(Verdict, f64)>, f64);
 struct Job {
     queries: Vec<Query>,
     opts: Options,
-    reply: std::sync::mpsc::Sender<Batch>,
+    reply: Sender<Batch>,
 }
 
 impl Pool {
     pub fn new(threads: usize, opts: &Options) -> Pool {
         keep_freed_memory();
         let (tx, rx) = std::sync::mpsc::channel::<Job>();
-        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
-        let warm = opts.backend == Backend::Z3;
-        let workers = (0..threads.max(1))
-            .map(|_| {
-                let rx = rx.clone();
-                std::thread::spawn(move || {
-                    if warm {
-                        z3_backend::warm_up();
-                    }
-                    loop {
-                        // The lock is held only while taking a job.
-                        let job = match rx.lock() {
-                            Ok(r) => r.recv(),
-                            Err(_) => return,
-                        };
-                        let Ok(job) = job else { return };
-                        let start = std::time::Instant::now();
-                        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            check_all(&job.queries, &job.opts)
-                        }))
-                        .unwrap_or_else(|_| {
-                            job.queries
-                                .iter()
-                                .map(|_| {
-                                    let why = "internal error in the solver backend";
-                                    (Verdict::Unknown(why.into()), 0.0)
-                                })
-                                .collect()
-                        });
-                        let ms = start.elapsed().as_secs_f64() * 1000.0;
-                        let _ = job.reply.send((out, ms));
-                    }
-                })
-            })
-            .collect();
+        let queue = Arc::new(Mutex::new(rx));
+        let first = spawn_worker(queue.clone(), opts.backend == Backend::Z3);
         Pool {
             jobs: Some(tx),
-            workers,
+            queue,
+            workers: Mutex::new(vec![first]),
+            max_workers: threads.max(1),
         }
     }
 
     /// Decides each function's queries (one batch per function, in parallel across
     /// functions); the results in batch order.
     pub fn check_batches(&self, batches: Vec<Vec<Query>>, opts: &Options) -> Vec<Batch> {
+        if let Ok(mut workers) = self.workers.lock() {
+            let wanted = batches.len().min(self.max_workers);
+            while workers.len() < wanted {
+                workers.push(spawn_worker(self.queue.clone(), false));
+            }
+        }
         let mut replies = Vec::new();
         for queries in batches {
             let n = queries.len();
@@ -179,6 +160,38 @@ impl Pool {
     }
 }
 
+/// A solver thread: takes jobs from the queue until the pool is dropped.
+fn spawn_worker(queue: Arc<Mutex<Receiver<Job>>>, warm: bool) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        if warm {
+            z3_backend::warm_up();
+        }
+        loop {
+            // The lock is held only while taking a job.
+            let job = match queue.lock() {
+                Ok(r) => r.recv(),
+                Err(_) => return,
+            };
+            let Ok(job) = job else { return };
+            let start = std::time::Instant::now();
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                check_all(&job.queries, &job.opts)
+            }))
+            .unwrap_or_else(|_| {
+                job.queries
+                    .iter()
+                    .map(|_| {
+                        let why = "internal error in the solver backend";
+                        (Verdict::Unknown(why.into()), 0.0)
+                    })
+                    .collect()
+            });
+            let ms = start.elapsed().as_secs_f64() * 1000.0;
+            let _ = job.reply.send((out, ms));
+        }
+    })
+}
+
 /// A Z3 context allocates and zeroes about 35 MB. With glibc's defaults that memory goes
 /// back to the system when the context is dropped (trimmed, or unmapped as large blocks), so
 /// every fresh context faults it in again; keeping it in the heap makes a fresh context cost
@@ -203,8 +216,10 @@ fn keep_freed_memory() {
 impl Drop for Pool {
     fn drop(&mut self) {
         self.jobs.take();
-        for w in self.workers.drain(..) {
-            let _ = w.join();
+        if let Ok(workers) = self.workers.get_mut() {
+            for w in workers.drain(..) {
+                let _ = w.join();
+            }
         }
     }
 }

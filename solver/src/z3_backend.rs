@@ -15,12 +15,25 @@ pub fn check_all(queries: &[Query], opts: &Options) -> Vec<(Verdict, f64)> {
         return Vec::new();
     }
     init();
-    z3::with_z3_config(&z3::Config::new(), || {
+    let decide_all = || {
         queries
             .iter()
             .map(|q| crate::timed(|| decide(q, opts)))
             .collect()
-    })
+    };
+    if DEFAULT_UNUSED.replace(false) {
+        decide_all()
+    } else {
+        z3::with_z3_config(&z3::Config::new(), decide_all)
+    }
+}
+
+thread_local! {
+    /// Whether this thread's default Z3 context (created by the `z3` crate on first use, with
+    /// the default configuration, as `with_z3_config` makes ours) has not decided anything
+    /// yet. A thread's first function runs on it: creating a context costs ~15 ms, and the
+    /// default one exists anyway once any context is set up on the thread.
+    static DEFAULT_UNUSED: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
 }
 
 /// Z3's SMT core (as Dafny and Verus use it): the default tactic for pure nonlinear integer
@@ -107,13 +120,10 @@ fn int_text(s: &str) -> String {
     }
 }
 
-/// Initialises Z3's process-wide state (tens of milliseconds, once per process) so that it
-/// can overlap with the front end instead of delaying the first function's proof.
+/// Creates this thread's default context (tens of milliseconds) while the front end runs,
+/// instead of delaying the first function's proof. Nothing is decided on it here, so it is
+/// still fresh for that function.
 pub fn warm_up() {
     init();
-    z3::with_z3_config(&z3::Config::new(), || {
-        let s = Solver::new();
-        s.from_string("(declare-fun warm () Int) (assert (> warm 0))");
-        let _ = s.check();
-    });
+    drop(z3::Context::thread_local());
 }

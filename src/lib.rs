@@ -1,0 +1,341 @@
+//! The `vez` command line, shared by its two executables: `vez`, which links no LLVM so
+//! that `check` and `verify` start fast (libLLVM costs ~20 ms per process), and `vez-llvm`,
+//! the same command with code generation, to which `vez build` and `vez run` hand over.
+
+mod build;
+mod pipeline;
+mod verify;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// VeZ: a verification-first compiler for a small Rust-like language (`.zari` files).
+#[derive(Parser)]
+#[command(name = "vez", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style diagnostics on stderr
+    Human,
+    /// one JSON document on stdout: diagnostics, items and a summary
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// the parsed program, printed back as source
+    Ast,
+    /// the MIR of every function (control-flow graphs, as the borrow checker sees them)
+    Mir,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SolverChoice {
+    /// Z3 in process (the `z3` crate)
+    Z3,
+    /// `z3` as a child process, through SMT-LIB2 (rsmt2)
+    Z3Process,
+    /// `cvc5` as a child process, through SMT-LIB2 (rsmt2)
+    Cvc5,
+}
+
+/// What the verifier is given (shared by verify, build and run).
+#[derive(Args)]
+struct SolverArgs {
+    /// Per-obligation solver timeout in seconds (fractions allowed)
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Solver resource limit per obligation (0: none); deterministic, unlike time
+    #[arg(long, default_value_t = 0)]
+    rlimit: u32,
+    /// Solver backend
+    #[arg(long, value_enum, default_value_t = SolverChoice::Z3)]
+    solver: SolverChoice,
+    /// Solver random seed
+    #[arg(long, default_value_t = 0)]
+    seed: u32,
+    /// Worker threads (default: all cores)
+    #[arg(long)]
+    jobs: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EmitCode {
+    /// a linked executable
+    Exe,
+    /// LLVM IR text (.ll)
+    LlvmIr,
+    /// assembly (.s)
+    Asm,
+    /// an object file (.o)
+    Obj,
+}
+
+/// Code generation flags (shared by build and run).
+#[derive(Args)]
+struct CodegenArgs {
+    /// Optimisation level 0-3
+    #[arg(short = 'O', long = "opt-level", default_value_t = 3, value_parser = clap::value_parser!(u8).range(0..=3))]
+    opt_level: u8,
+    /// Emit DWARF line tables (gdb shows source lines)
+    #[arg(short = 'g')]
+    debug_info: bool,
+    /// Build even when obligations fail or are unknown; each unproven check stays a
+    /// run-time check that panics as a Rust debug build would
+    #[arg(long)]
+    allow_unverified: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, resolve names and type-check a program, without proving anything.
+    ///
+    /// PATH is a `.zari` file, or a folder: a folder with `main.zari` is one program rooted
+    /// there; any other folder holds independent programs (each `.zari` file directly in it,
+    /// and each subfolder's `main.zari`).
+    ///
+    /// Exit status: 0 when the program is well-formed (warnings allowed); 2 for a usage error
+    /// or any parse, name-resolution or type error.
+    #[command(
+        after_help = "Exit status:\n  0  no errors\n  2  usage, parse, resolution or type errors"
+    )]
+    Check {
+        /// A `.zari` file or a folder (default: the current folder)
+        path: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Also print an intermediate form of each program on stdout
+        #[arg(long, value_enum)]
+        emit: Option<Emit>,
+    },
+    /// Prove every function of a program: contracts, loop invariants, and the absence of
+    /// overflow, out-of-bounds indexing, division by zero, failing unwraps and asserts.
+    ///
+    /// Every obligation ends `verified` (the solver proved it), `failed` (with a
+    /// counterexample) or `unknown` (timeout, solver gave up, or a construct the verifier does
+    /// not support): unknown never counts as verified.
+    #[command(
+        after_help = "Exit status:\n  0  every obligation verified\n  1  an obligation failed or is unknown\n  2  usage, parse, resolution, type or borrow errors"
+    )]
+    Verify {
+        /// A `.zari` file or a folder (default: the current folder)
+        path: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        #[command(flatten)]
+        solver: SolverArgs,
+        /// Write every obligation as an SMT-LIB2 file into DIR (`z3 FILE` reproduces it)
+        #[arg(long, value_name = "DIR")]
+        dump_smt: Option<PathBuf>,
+        /// Print the trigger chosen for every quantifier
+        #[arg(long)]
+        show_triggers: bool,
+    },
+    /// Verify a program, then compile it to a native executable through LLVM 19.
+    ///
+    /// Checks whose obligations were proved are emitted without their run-time test. A
+    /// program with failed or unknown obligations is refused unless --allow-unverified.
+    #[command(
+        after_help = "Exit status:\n  0  built\n  1  obligations not verified (nothing built)\n  2  usage, parse, type or borrow errors, or code generation errors"
+    )]
+    Build {
+        /// A `.zari` file or a folder with main.zari
+        path: PathBuf,
+        /// Output path (default: the program's name in the current folder)
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// What to write
+        #[arg(long, value_enum, default_value_t = EmitCode::Exe)]
+        emit: EmitCode,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+        #[command(flatten)]
+        solver: SolverArgs,
+    },
+    /// Verify, build into .vez/build/ and run a program, passing its output and exit
+    /// status through (arguments after `--` go to the program).
+    #[command(
+        after_help = "Exit status: the program's own, or\n  1  obligations not verified (nothing run)\n  2  usage, parse, type or borrow errors, or code generation errors"
+    )]
+    Run {
+        /// A `.zari` file or a folder with main.zari
+        path: PathBuf,
+        #[command(flatten)]
+        codegen: CodegenArgs,
+        #[command(flatten)]
+        solver: SolverArgs,
+        /// Arguments for the program
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+}
+
+impl SolverArgs {
+    fn options(&self) -> Result<vez_solver::Options, ExitCode> {
+        if !(self.timeout > 0.0 && self.timeout.is_finite()) {
+            eprintln!("error: --timeout must be a positive number of seconds");
+            return Err(ExitCode::from(2));
+        }
+        Ok(vez_solver::Options {
+            backend: match self.solver {
+                SolverChoice::Z3 => vez_solver::Backend::Z3,
+                SolverChoice::Z3Process => vez_solver::Backend::Z3Process,
+                SolverChoice::Cvc5 => vez_solver::Backend::Cvc5,
+            },
+            timeout_ms: ((self.timeout * 1000.0).ceil() as u32).max(1),
+            rlimit: self.rlimit,
+            seed: self.seed,
+        })
+    }
+
+    fn jobs(&self) -> usize {
+        self.jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    fn verify_opts(&self) -> Result<verify::VerifyOpts, ExitCode> {
+        Ok(verify::VerifyOpts {
+            solver: self.options()?,
+            jobs: self.jobs(),
+            dump_smt: None,
+            show_triggers: false,
+        })
+    }
+}
+
+impl CodegenArgs {
+    fn build_opts(
+        &self,
+        verify: verify::VerifyOpts,
+        emit: EmitCode,
+        out: Option<PathBuf>,
+    ) -> build::BuildOpts {
+        build::BuildOpts {
+            verify,
+            opt_level: self.opt_level,
+            debug_info: self.debug_info,
+            emit: match emit {
+                EmitCode::Exe => vez_codegen::Emit::Exe,
+                EmitCode::LlvmIr => vez_codegen::Emit::LlvmIr,
+                EmitCode::Asm => vez_codegen::Emit::Asm,
+                EmitCode::Obj => vez_codegen::Emit::Obj,
+            },
+            allow_unverified: self.allow_unverified,
+            out,
+            quiet: false,
+        }
+    }
+}
+
+/// How `build` and `run` reach LLVM.
+#[derive(Clone, Copy)]
+pub enum Codegen {
+    /// Code generation in this process.
+    InProcess(build::CompileFn),
+    /// Hand the whole command over to the `vez-llvm` executable beside this one.
+    Helper,
+}
+
+/// The name of the executable that `Codegen::Helper` starts.
+pub const HELPER: &str = "vez-llvm";
+
+/// Runs the command line of this process.
+pub fn main(backend: Codegen) -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            // clap's help and version requests are successes; usage errors exit 2.
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match cli.command {
+        Command::Check { path, format, emit } => {
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            pipeline::check(&path, format, emit, color)
+        }
+        Command::Verify {
+            path,
+            format,
+            solver,
+            dump_smt,
+            show_triggers,
+        } => {
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            let mut opts = match solver.verify_opts() {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+            opts.dump_smt = dump_smt;
+            opts.show_triggers = show_triggers;
+            verify::verify(&path, format, &opts, color)
+        }
+        Command::Build {
+            path,
+            output,
+            emit,
+            codegen,
+            solver,
+        } => {
+            let Codegen::InProcess(compile) = backend else {
+                return hand_over();
+            };
+            let v = match solver.verify_opts() {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+            let opts = codegen.build_opts(v, emit, output);
+            match build::build(&path, &opts, compile, color) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
+        Command::Run {
+            path,
+            codegen,
+            solver,
+            args,
+        } => {
+            let Codegen::InProcess(compile) = backend else {
+                return hand_over();
+            };
+            let v = match solver.verify_opts() {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+            let mut opts = codegen.build_opts(v, EmitCode::Exe, None);
+            build::run(&path, &mut opts, &args, compile, color)
+        }
+    }
+}
+
+/// Replaces this process by `vez-llvm` with the same arguments (the exit status, streams and
+/// signals are then the helper's own).
+fn hand_over() -> ExitCode {
+    use std::os::unix::process::CommandExt;
+    let helper = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(HELPER)))
+        .unwrap_or_else(|| PathBuf::from(HELPER));
+    let err = std::process::Command::new(&helper)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    eprintln!(
+        "error: cannot start the code generator `{}`: {err} (it is installed beside `vez`)",
+        helper.display()
+    );
+    ExitCode::from(2)
+}
