@@ -842,19 +842,12 @@ impl<'a, 'p> Exec<'a, 'p> {
         let Some((loc, ty)) = self.resolve(st, place, span) else {
             return;
         };
-        // A large value gets a name: a term copied into every later use would grow the
-        // queries exponentially (`x = x.wrapping_add(..)` in a chain repeats `x` three times).
+        let base = self.body.locals[place.local.0 as usize]
+            .name
+            .clone()
+            .unwrap_or_else(|| "tmp".into());
         let v = match v {
-            Val::T(t) if t.tree_size_exceeds(LARGE_TERM) => {
-                let base = self.body.locals[place.local.0 as usize]
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| "tmp".into());
-                let s = self.g.sort(&ty);
-                let c = self.g.fresh(&base, s);
-                self.g.assume(eq(c.clone(), t));
-                Val::T(c)
-            }
+            Val::T(t) => Val::T(self.name_if_large(t, &ty, &base)),
             v => v,
         };
         if loc.path.is_empty() {
@@ -867,7 +860,21 @@ impl<'a, 'p> Exec<'a, 'p> {
             return;
         };
         let updated = self.update(old.clone(), &loc.path, new.clone());
-        st[loc.root] = Val::T(updated);
+        // The whole updated value too: each write to `a[i].f` copies the old value into it.
+        let root_ty = self.root_ty[loc.root].clone();
+        st[loc.root] = Val::T(self.name_if_large(updated, &root_ty, &base));
+    }
+
+    /// A large value gets a name: a term copied into every later use would grow the queries
+    /// exponentially (`x = x.wrapping_add(..)` in a chain repeats `x` three times).
+    fn name_if_large(&mut self, t: T, ty: &Ty, base: &str) -> T {
+        if !t.tree_size_exceeds(LARGE_TERM) {
+            return t;
+        }
+        let s = self.g.sort(ty);
+        let c = self.g.fresh(base, s);
+        self.g.assume(eq(c.clone(), t));
+        c
     }
 
     fn update(&mut self, t: T, path: &[PElem], v: T) -> T {
@@ -883,7 +890,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                 let (ctor, accs) = &d.ctors[*variant as usize];
                 let mut args = Vec::new();
                 for (j, (acc, _)) in accs.iter().enumerate() {
-                    let cur = term::app(acc, vec![t.clone()]);
+                    let cur = term::project(ctor, j, acc, t.clone());
                     if j as u32 == *field {
                         args.push(self.update(cur, rest, v.clone()));
                     } else {

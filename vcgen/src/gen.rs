@@ -757,12 +757,11 @@ impl<'p> Gen<'p> {
     pub fn field(&mut self, ty: &Ty, variant: u32, i: u32, t: T) -> T {
         let s = self.sort(ty);
         match self.types.datatype(&s) {
-            Some(d) => match d
-                .ctors
-                .get(variant as usize)
-                .and_then(|c| c.1.get(i as usize))
-            {
-                Some((acc, _)) => app(&acc.clone(), vec![t]),
+            Some(d) => match d.ctors.get(variant as usize).and_then(|(ctor, accs)| {
+                accs.get(i as usize)
+                    .map(|(acc, _)| (ctor.clone(), acc.clone()))
+            }) {
+                Some((ctor, acc)) => term::project(&ctor, i as usize, &acc, t),
                 None => self.fresh("field", Sort::Int),
             },
             None => {

@@ -200,8 +200,26 @@ pub fn div(a: T, b: T) -> T {
 pub fn modulo(a: T, b: T) -> T {
     arith("mod", a, b, |x, y| (y > 0 && x >= 0).then(|| x % y))
 }
+/// `(select arr idx)`, or the stored value when `arr` is a store at the very same index term.
 pub fn select(arr: T, idx: T) -> T {
+    if let Term::App(f, args) = &*arr {
+        if f == "store" && args.len() == 3 && args[1] == idx {
+            return args[2].clone();
+        }
+    }
     app("select", vec![arr, idx])
+}
+
+/// The accessor `acc` (field `index` of constructor `ctor`) applied to `t`, or that argument
+/// itself when `t` is built by `ctor`: keeps read-after-update terms small (`p.x` of
+/// `P { x: a, .. }` is `a`), which the solver would otherwise rewrite itself.
+pub fn project(ctor: &str, index: usize, acc: &str, t: T) -> T {
+    if let Term::App(f, args) = &*t {
+        if f == ctor && index < args.len() {
+            return args[index].clone();
+        }
+    }
+    app(acc, vec![t])
 }
 pub fn store(arr: T, idx: T, v: T) -> T {
     app("store", vec![arr, idx, v])

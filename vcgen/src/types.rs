@@ -216,11 +216,13 @@ impl Types {
 
     pub fn seq_len(&self, seq_sort: &Sort, t: T) -> T {
         let n = seq_name(seq_sort);
-        app(&term::sym(&format!("{n}.len")), vec![t])
+        let mk = term::sym(&format!("{n}::mk"));
+        term::project(&mk, 0, &term::sym(&format!("{n}.len")), t)
     }
     pub fn seq_data(&self, seq_sort: &Sort, t: T) -> T {
         let n = seq_name(seq_sort);
-        app(&term::sym(&format!("{n}.data")), vec![t])
+        let mk = term::sym(&format!("{n}::mk"));
+        term::project(&mk, 1, &term::sym(&format!("{n}.data")), t)
     }
     pub fn seq_mk(&self, seq_sort: &Sort, len: T, data: T) -> T {
         let n = seq_name(seq_sort);
