@@ -224,3 +224,64 @@ fn emit_kinds_and_debug_line_tables() {
     assert!(ir.contains("!DILocation(line:"), "no line table");
     assert!(ir.contains("gcd.zari"), "no source file in the debug info");
 }
+
+/// `vez` itself links no LLVM: `build` hands over to `vez-llvm` beside it, and says so
+/// clearly (exit 2) when that executable is missing, instead of failing obscurely.
+#[test]
+fn build_hands_over_to_vez_llvm_and_reports_it_missing() {
+    let vez_exe = Path::new(env!("CARGO_BIN_EXE_vez"));
+    let helper = vez_exe.with_file_name("vez-llvm");
+    assert!(helper.exists(), "vez-llvm is built beside vez");
+    let prog = write(
+        "handover.zari",
+        "fn main() {\n    println!(\"{}\", 6 * 7);\n}\n",
+    );
+    let out = vez(&["run", prog.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "42\n");
+
+    let alone = tmp("alone");
+    std::fs::create_dir_all(&alone).unwrap();
+    let copy = alone.join("vez");
+    std::fs::copy(vez_exe, &copy).unwrap();
+    let out = Command::new(&copy)
+        .args(["build", prog.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot start the code generator"), "{err}");
+    // Verification needs no LLVM.
+    let out = Command::new(&copy)
+        .args(["verify", prog.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// Float `sqrt`/`abs` (LLVM intrinsics) print as Rust prints them, and zero-filled `vec!`s
+/// (allocated zeroed, not filled) read as zero for integers, bools and floats, while a
+/// non-zero fill value still fills.
+#[test]
+fn float_methods_and_zeroed_vecs() {
+    let prog = write(
+        "floats.zari",
+        r#"fn main() {
+    let x: f64 = 2.0;
+    println!("{} {} {}", x.sqrt(), (-1.5f64).abs(), (9.0f32).sqrt());
+    let a: Vec<u64> = vec![0; 100000];
+    let b: Vec<bool> = vec![false; 3];
+    let c: Vec<f64> = vec![0.0; 5];
+    let d: Vec<f64> = vec![-0.0; 2];
+    let e: Vec<i32> = vec![7; 4];
+    println!("{} {} {} {} {} {}", a[99999], a.len(), b[2], c[4], d[1], e[3]);
+}
+"#,
+    );
+    let out = vez(&["run", prog.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1.4142135623730951 1.5 3\n0 100000 false 0 -0 7\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

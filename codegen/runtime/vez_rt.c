@@ -45,6 +45,20 @@ void *vez_alloc(int64_t size) {
     return p;
 }
 
+/* `size` zeroed bytes (`vec![0; n]`): calloc takes fresh, already zero pages from the system
+   for large sizes instead of writing them. */
+void *vez_alloc_zeroed(int64_t size) {
+    if (size <= 0) return (void *)16;
+    void *p = calloc(1, (size_t)size);
+    if (!p) {
+        flush_stdout();
+        static const char msg[] = "memory allocation failed\n";
+        write_all(2, (const uint8_t *)msg, sizeof msg - 1);
+        abort();
+    }
+    return p;
+}
+
 /* Grows a Vec so that `extra` more elements of `elem` bytes fit. */
 void vez_vec_reserve(VezBuf *v, int64_t elem, int64_t extra) {
     if (v->len + extra <= v->cap) return;

@@ -550,7 +550,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         let i32t = c.i32_type();
         let void = c.void_type();
         let ty = match name {
-            "vez_alloc" => p.fn_type(&[i64t.into()], false),
+            "vez_alloc" | "vez_alloc_zeroed" => p.fn_type(&[i64t.into()], false),
             "vez_vec_reserve" => void.fn_type(&[p.into(), i64t.into(), i64t.into()], false),
             "vez_buf_push" => void.fn_type(&[p.into(), p.into(), i64t.into()], false),
             "vez_print" => void.fn_type(&[i32t.into(), p.into()], false),
@@ -740,12 +740,8 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
     ) -> R<()> {
         let lt = self.lay.llty(ty);
         let size = self.lay.size_of(ty);
-        let zero = match v {
-            BasicValueEnum::IntValue(i) => i.get_zero_extended_constant() == Some(0),
-            _ => false,
-        };
         let i64t = self.ctx.i64_type();
-        if zero {
+        if is_zero_constant(v) {
             let bytes = self
                 .b
                 .build_int_mul(n, i64t.const_int(size, false), "bytes")?;
@@ -901,8 +897,18 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 let (v, ty) = self.operand(fx, v, span)?;
                 let (n, _) = self.operand(fx, n, span)?;
                 let n = n.into_int_value();
-                let data = self.alloc_array(&ty, n)?;
-                self.fill(fx, data, &ty, v, n)?;
+                // Zeroed memory from calloc: fresh pages from the system are already zero,
+                // so a large `vec![0; n]` is not written twice (Rust does the same).
+                let data = if is_zero_constant(v) {
+                    let size = i64t.const_int(self.lay.size_of(&ty), false);
+                    let bytes = self.b.build_int_mul(n, size, "bytes")?;
+                    let f = self.rt_fn("vez_alloc_zeroed");
+                    basic(self.b.build_call(f, &[bytes.into()], "heap")?)?.into_pointer_value()
+                } else {
+                    let data = self.alloc_array(&ty, n)?;
+                    self.fill(fx, data, &ty, v, n)?;
+                    data
+                };
                 self.vec_value(data, n, n)?.into()
             }
             Rvalue::Len(place) => {
@@ -1613,6 +1619,17 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         if self.dbg.is_some() {
             crate::helpers::set_debug_loc(self, span);
         }
+    }
+}
+
+/// Whether `v` is a constant whose bytes are all zero (integers, `false`, `+0.0`).
+fn is_zero_constant(v: BasicValueEnum) -> bool {
+    match v {
+        BasicValueEnum::IntValue(i) => i.get_zero_extended_constant() == Some(0),
+        BasicValueEnum::FloatValue(f) => {
+            matches!(f.get_constant(), Some((x, _)) if x == 0.0 && x.is_sign_positive())
+        }
+        _ => false,
     }
 }
 

@@ -899,6 +899,17 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             };
             return self.int_method(fx, &name, it, args, ret, span);
         }
+        if let Some(Ty::Float(_)) = owner {
+            // `sqrt` and `abs` as LLVM's intrinsics (a NaN for a negative sqrt, as in Rust).
+            let llvm_name = match name.as_str() {
+                "sqrt" => "llvm.sqrt",
+                "abs" => "llvm.fabs",
+                other => return Err(Error(format!("unsupported float method `{other}`"))),
+            };
+            let x = arg(0).into_float_value();
+            let decl = self.intrinsic(llvm_name, &[x.get_type().into()])?;
+            return basic(self.b.build_call(decl, &[x.into()], &name)?);
+        }
         Ok(match name.as_str() {
             "new" | "with_capacity" if matches!(owner, Some(Ty::Adt(id, _)) if Some(id) == self.p.lang.boxed) =>
             {

@@ -11,6 +11,18 @@ use inkwell::OptimizationLevel;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The vectorisers and unrolling at `-O2` and above, as clang and rustc set them (LLVM's C
+/// API leaves the SLP vectoriser off unless asked).
+fn pass_options(opt_level: u8) -> PassBuilderOptions {
+    let o = PassBuilderOptions::create();
+    let on = opt_level >= 2;
+    o.set_loop_vectorization(on);
+    o.set_loop_slp_vectorization(on);
+    o.set_loop_interleaving(on);
+    o.set_loop_unrolling(opt_level >= 1);
+    o
+}
+
 /// What `vez build` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Emit {
@@ -50,7 +62,7 @@ pub fn target_machine(opt: u8) -> Result<TargetMachine, String> {
 pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> Result<(), String> {
     let passes = format!("default<O{}>", opts.opt_level.min(3));
     module
-        .run_passes(&passes, tm, PassBuilderOptions::create())
+        .run_passes(&passes, tm, pass_options(opts.opt_level))
         .map_err(|e| format!("LLVM optimisation failed: {}", e.to_string()))?;
     match opts.emit {
         Emit::LlvmIr => module
