@@ -33,9 +33,8 @@ static void flush_stdout(void) {
     out_buf.len = 0;
 }
 
-void *vez_alloc(int64_t size) {
-    if (size <= 0) return (void *)16; /* a dangling, aligned pointer, as Rust's empty Vec */
-    void *p = malloc((size_t)size);
+/* `p`, or the end of the program when an allocation failed. */
+static void *allocated(void *p) {
     if (!p) {
         flush_stdout();
         static const char msg[] = "memory allocation failed\n";
@@ -45,18 +44,16 @@ void *vez_alloc(int64_t size) {
     return p;
 }
 
+void *vez_alloc(int64_t size) {
+    if (size <= 0) return (void *)16; /* a dangling, aligned pointer, as Rust's empty Vec */
+    return allocated(malloc((size_t)size));
+}
+
 /* `size` zeroed bytes (`vec![0; n]`): calloc takes fresh, already zero pages from the system
    for large sizes instead of writing them. */
 void *vez_alloc_zeroed(int64_t size) {
     if (size <= 0) return (void *)16;
-    void *p = calloc(1, (size_t)size);
-    if (!p) {
-        flush_stdout();
-        static const char msg[] = "memory allocation failed\n";
-        write_all(2, (const uint8_t *)msg, sizeof msg - 1);
-        abort();
-    }
-    return p;
+    return allocated(calloc(1, (size_t)size));
 }
 
 /* Grows a Vec so that `extra` more elements of `elem` bytes fit. */
