@@ -163,9 +163,48 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         let fv =
             self.module
                 .add_function(&name, ret.fn_type(&params, false), Some(Linkage::Internal));
+        let param_tys: Vec<Ty> = f.param_tys().map(|t| t.subst(&inst.args)).collect();
+        self.add_fn_attributes(fv, &param_tys);
         self.fns.insert(inst.clone(), fv);
         self.work.queue.push_back(inst.clone());
         Ok(fv)
+    }
+
+    /// What the borrow checker and the panic strategy guarantee, told to LLVM as Rust tells
+    /// it: no VeZ function unwinds (a panic exits the process), and a thin reference
+    /// parameter is non-null, aligned, dereferenceable for its pointee's size and unaliased
+    /// (`&mut` is unique; `&` is read-only and VeZ has no interior mutability).
+    fn add_fn_attributes(&self, fv: FunctionValue<'ctx>, param_tys: &[Ty]) {
+        use inkwell::attributes::{Attribute, AttributeLoc};
+        let c = self.ctx;
+        let attr = |name: &str, v: u64| {
+            c.create_enum_attribute(Attribute::get_named_enum_kind_id(name), v)
+        };
+        fv.add_attribute(AttributeLoc::Function, attr("nounwind", 0));
+        for (i, ty) in param_tys.iter().enumerate() {
+            let Ty::Ref(mutable, pointee) = ty else {
+                continue;
+            };
+            if Layout::unsized_ty(pointee) {
+                continue;
+            }
+            let loc = AttributeLoc::Param(i as u32);
+            let llty = self.lay.llty(pointee);
+            let size = self.lay.td.get_abi_size(&llty);
+            fv.add_attribute(loc, attr("nonnull", 0));
+            fv.add_attribute(loc, attr("noundef", 0));
+            fv.add_attribute(loc, attr("noalias", 0));
+            if size > 0 {
+                fv.add_attribute(loc, attr("dereferenceable", size));
+                fv.add_attribute(
+                    loc,
+                    attr("align", self.lay.td.get_abi_alignment(&llty) as u64),
+                );
+            }
+            if !mutable {
+                fv.add_attribute(loc, attr("readonly", 0));
+            }
+        }
     }
 
     /// `vez.<name>` or `vez.<name><args>`, unique per instance.
