@@ -22,8 +22,12 @@ check-examples: build
 verify-examples: build
 	@echo "== vez verify examples/ (every contract, loop invariant and run-time check proved by Z3)"
 	$(VEZ) verify examples/
+	@echo "== again: every proof comes from its certificate in .vez/proofs/ (no solver call)"
+	$(VEZ) verify examples/
 	@echo "== a program that does not verify, with its counterexample (exit status 1 expected)"
 	@$(VEZ) verify examples/errors/abs_overflow.zari || echo "(exit status $$?)"
+	@echo "== the audit report of examples/ (what was proved, by which solver, on what it rests)"
+	$(VEZ) report examples/ --format md -o target/proof-report.md && head -n 12 target/proof-report.md
 
 run-examples: build
 	@echo "== vez run: verify, compile through LLVM 19 (proven checks elided) and run"
@@ -43,6 +47,7 @@ conformance: build
 bench: build
 	benches/check_speed.sh
 	benches/verify_speed.py
+	benches/proof_cache.py
 
 soak: build
 	scripts/soak-differential 5000

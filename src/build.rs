@@ -67,7 +67,7 @@ pub fn build(
         );
         return Err(ExitCode::from(2));
     };
-    let (vdiags, totals, proven) = verify_checked(&program, &c.sources, &opts.verify);
+    let (vdiags, totals, proven) = verify_checked(root, &program, &c.sources, &opts.verify);
     diags.extend(vdiags);
     diag::sort(&mut diags);
     for d in &diags {

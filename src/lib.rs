@@ -23,8 +23,34 @@ struct Cli {
 pub enum Format {
     /// rustc-style diagnostics on stderr
     Human,
+    /// one JSON document on stdout: diagnostics and a summary
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// rustc-style diagnostics on stderr
+    Human,
     /// one JSON document on stdout: diagnostics, items and a summary
     Json,
+    /// SARIF 2.1.0 on stdout (GitHub code scanning): every obligation, proven ones as `pass`
+    Sarif,
+    /// JUnit XML on stdout: one test case per obligation
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    /// Markdown
+    Md,
+    /// one self-contained HTML file
+    Html,
+    /// the certificates and a summary as JSON
+    Json,
+    /// SARIF 2.1.0
+    Sarif,
+    /// JUnit XML
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -63,6 +89,16 @@ struct SolverArgs {
     /// Worker threads (default: all cores)
     #[arg(long)]
     jobs: Option<usize>,
+    /// Neither read nor write proof certificates
+    #[arg(long, conflicts_with = "recheck")]
+    no_cache: bool,
+    /// Prove every item again and report each cached certificate that no longer holds
+    #[arg(long)]
+    recheck: bool,
+    /// Where proof certificates are kept (default: .vez/proofs/ in the project: the nearest
+    /// folder above the program with .vez/ or .git, else the current folder)
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -121,15 +157,19 @@ enum Command {
     /// Every obligation ends `verified` (the solver proved it), `failed` (with a
     /// counterexample) or `unknown` (timeout, solver gave up, or a construct the verifier does
     /// not support): unknown never counts as verified.
+    ///
+    /// Each completely proved item leaves a certificate in the proof cache; an item whose
+    /// proof key (its verification conditions, the solver and its options) matches one is
+    /// not proved again, and counts as `cached`.
     #[command(
         after_help = "Exit status:\n  0  every obligation verified\n  1  an obligation failed or is unknown\n  2  usage, parse, resolution, type or borrow errors"
     )]
     Verify {
-        /// A `.zari` file or a folder (default: the current folder)
-        path: Option<PathBuf>,
+        /// `.zari` files or folders (default: the current folder)
+        paths: Vec<PathBuf>,
         /// Output format
-        #[arg(long, value_enum, default_value_t = Format::Human)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+        format: VerifyFormat,
         #[command(flatten)]
         solver: SolverArgs,
         /// Write every obligation as an SMT-LIB2 file into DIR (`z3 FILE` reproduces it)
@@ -138,6 +178,24 @@ enum Command {
         /// Print the trigger chosen for every quantifier
         #[arg(long)]
         show_triggers: bool,
+    },
+    /// Write the audit report of a program's proofs, built from the items' certificates
+    /// (items without a valid certificate are proved first): per item its obligations,
+    /// status, solver, time and the assumptions it rests on, and a summary.
+    #[command(
+        after_help = "Exit status:\n  0  every obligation verified\n  1  an obligation failed or is unknown\n  2  usage, parse, resolution, type or borrow errors, or the report cannot be written"
+    )]
+    Report {
+        /// `.zari` files or folders (default: the current folder)
+        paths: Vec<PathBuf>,
+        /// Report format
+        #[arg(long, value_enum, default_value_t = ReportFormatArg::Md)]
+        format: ReportFormatArg,
+        /// Write the report into FILE instead of stdout
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        solver: SolverArgs,
     },
     /// Verify a program, then compile it to a native executable through LLVM 19.
     ///
@@ -207,6 +265,14 @@ impl SolverArgs {
             jobs: self.jobs(),
             dump_smt: None,
             show_triggers: false,
+            cache: if self.no_cache {
+                verify::CacheMode::Off
+            } else if self.recheck {
+                verify::CacheMode::Recheck
+            } else {
+                verify::CacheMode::Use
+            },
+            cache_dir: self.cache_dir.clone(),
         })
     }
 }
@@ -268,20 +334,45 @@ pub fn main(backend: Codegen) -> ExitCode {
             pipeline::check(&path, format, emit, color)
         }
         Command::Verify {
-            path,
+            paths,
             format,
             solver,
             dump_smt,
             show_triggers,
         } => {
-            let path = path.unwrap_or_else(|| PathBuf::from("."));
             let mut opts = match solver.verify_opts() {
                 Ok(o) => o,
                 Err(code) => return code,
             };
             opts.dump_smt = dump_smt;
             opts.show_triggers = show_triggers;
-            verify::verify(&path, format, &opts, color)
+            let paths = or_current_folder(paths);
+            verify::verify(&paths, &verify::Output::Diagnostics(format), &opts, color)
+        }
+        Command::Report {
+            paths,
+            format,
+            output,
+            solver,
+        } => {
+            let opts = match solver.verify_opts() {
+                Ok(o) => o,
+                Err(code) => return code,
+            };
+            let format = match format {
+                ReportFormatArg::Md => vez_proofs::ReportFormat::Markdown,
+                ReportFormatArg::Html => vez_proofs::ReportFormat::Html,
+                ReportFormatArg::Json => vez_proofs::ReportFormat::Json,
+                ReportFormatArg::Sarif => vez_proofs::ReportFormat::Sarif,
+                ReportFormatArg::Junit => vez_proofs::ReportFormat::Junit,
+            };
+            let paths = or_current_folder(paths);
+            verify::verify(
+                &paths,
+                &verify::Output::Report(format, output),
+                &opts,
+                color,
+            )
         }
         Command::Build {
             path,
@@ -319,6 +410,14 @@ pub fn main(backend: Codegen) -> ExitCode {
             let mut opts = codegen.build_opts(v, EmitCode::Exe, None);
             build::run(&path, &mut opts, &args, compile, color)
         }
+    }
+}
+
+fn or_current_folder(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths
     }
 }
 

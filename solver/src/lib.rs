@@ -224,15 +224,19 @@ impl Drop for Pool {
     }
 }
 
-/// The solver's name and version, for reports.
-pub fn solver_version(opts: &Options) -> String {
+/// The solver's name and version (`("z3", "4.8.12")`), for certificates and proof keys.
+pub fn solver_info(opts: &Options) -> (String, String) {
     match opts.backend {
-        Backend::Z3 => format!("z3 {}", z3::full_version()),
-        Backend::Z3Process => process_version("z3", "--version"),
-        Backend::Cvc5 => process_version("cvc5", "--version"),
+        Backend::Z3 => ("z3".into(), z3::full_version().to_string()),
+        Backend::Z3Process => ("z3 (process)".into(), process_version("z3", "--version")),
+        Backend::Cvc5 => (
+            "cvc5 (process)".into(),
+            process_version("cvc5", "--version"),
+        ),
     }
 }
 
+/// The first line of `cmd --version` (`Z3 version 4.8.12 - 64 bit`), or `not found`.
 fn process_version(cmd: &str, flag: &str) -> String {
     std::process::Command::new(cmd)
         .arg(flag)
@@ -240,7 +244,7 @@ fn process_version(cmd: &str, flag: &str) -> String {
         .ok()
         .and_then(|o| String::from_utf8(o.stdout).ok())
         .and_then(|s| s.lines().next().map(str::to_string))
-        .unwrap_or_else(|| format!("{cmd} (not found)"))
+        .unwrap_or_else(|| "not found".into())
 }
 
 /// The script that reproduces a query with a command-line solver (`z3 FILE`).
