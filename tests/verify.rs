@@ -69,10 +69,11 @@ const PROOF_KINDS: [&str; 14] = [
     "spec",
 ];
 
-/// `vez verify --format json PATH` with extra options: the exit status and the document.
+/// `vez verify --format json PATH` with extra options, every item proved by the solver (no
+/// proof cache): the exit status and the document.
 fn verify_json(path: &Path, extra: &[&str]) -> Result<(Option<i32>, Value), String> {
     let out = Command::new(env!("CARGO_BIN_EXE_vez"))
-        .args(["verify", "--format", "json"])
+        .args(["verify", "--no-cache", "--format", "json"])
         .args(extra)
         .arg(path)
         .output()

@@ -253,7 +253,7 @@ fn verdicts_agree_with_exhaustive_evaluation() {
         let file = dir.join("f.zari");
         std::fs::write(&file, &text).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_vez"))
-            .args(["verify", "--format", "json", "--timeout", "3"])
+            .args(["verify", "--no-cache", "--format", "json", "--timeout", "3"])
             .arg(&file)
             .output()
             .unwrap();
