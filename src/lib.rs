@@ -380,37 +380,39 @@ pub fn main(backend: Codegen) -> ExitCode {
             emit,
             codegen,
             solver,
-        } => {
-            let Codegen::InProcess(compile) = backend else {
-                return hand_over();
-            };
-            let v = match solver.verify_opts() {
-                Ok(o) => o,
-                Err(code) => return code,
-            };
-            let opts = codegen.build_opts(v, emit, output);
-            match build::build(&path, &opts, compile, color) {
+        } => match code_generation(backend, &solver, &codegen, emit, output) {
+            Ok((compile, opts)) => match build::build(&path, &opts, compile, color) {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(code) => code,
-            }
-        }
+            },
+            Err(code) => code,
+        },
         Command::Run {
             path,
             codegen,
             solver,
             args,
-        } => {
-            let Codegen::InProcess(compile) = backend else {
-                return hand_over();
-            };
-            let v = match solver.verify_opts() {
-                Ok(o) => o,
-                Err(code) => return code,
-            };
-            let mut opts = codegen.build_opts(v, EmitCode::Exe, None);
-            build::run(&path, &mut opts, &args, compile, color)
-        }
+        } => match code_generation(backend, &solver, &codegen, EmitCode::Exe, None) {
+            Ok((compile, mut opts)) => build::run(&path, &mut opts, &args, compile, color),
+            Err(code) => code,
+        },
     }
+}
+
+/// What `build` and `run` need to generate code in this process; without in-process code
+/// generation the command is handed over to `vez-llvm` (which never returns here).
+fn code_generation(
+    backend: Codegen,
+    solver: &SolverArgs,
+    codegen: &CodegenArgs,
+    emit: EmitCode,
+    output: Option<PathBuf>,
+) -> Result<(build::CompileFn, build::BuildOpts), ExitCode> {
+    let Codegen::InProcess(compile) = backend else {
+        return Err(hand_over());
+    };
+    let verify = solver.verify_opts()?;
+    Ok((compile, codegen.build_opts(verify, emit, output)))
 }
 
 fn or_current_folder(paths: Vec<PathBuf>) -> Vec<PathBuf> {
