@@ -73,7 +73,7 @@ pub fn build(
     for d in &diags {
         eprint!("{}", d.render(&c.sources, color));
     }
-    let unproven = totals.failed + totals.unknown;
+    let unproven = totals.counts.failed + totals.counts.unknown;
     if unproven > 0 && !opts.allow_unverified {
         eprintln!(
             "error: not building {}: {} obligation{} not verified ({} failed, {} unknown); \
@@ -81,8 +81,8 @@ pub fn build(
             path.display(),
             unproven,
             if unproven == 1 { "" } else { "s" },
-            totals.failed,
-            totals.unknown
+            totals.counts.failed,
+            totals.counts.unknown
         );
         return Err(ExitCode::from(1));
     }
@@ -116,10 +116,10 @@ pub fn build(
         eprintln!(
             "built {} ({} item{}, {} obligation{} verified{}) in {:.0} ms",
             out.display(),
-            totals.items,
-            if totals.items == 1 { "" } else { "s" },
-            totals.verified,
-            if totals.verified == 1 { "" } else { "s" },
+            totals.counts.items,
+            if totals.counts.items == 1 { "" } else { "s" },
+            totals.counts.verified,
+            if totals.counts.verified == 1 { "" } else { "s" },
             if unproven > 0 {
                 format!(", {unproven} left as run-time checks")
             } else {

@@ -57,13 +57,9 @@ pub enum Output {
 /// Counts over all programs of a run.
 #[derive(Default)]
 pub struct Totals {
-    pub items: usize,
-    pub obligations: usize,
-    pub verified: usize,
-    pub failed: usize,
-    pub unknown: usize,
-    pub cached: usize,
-    pub solver_calls: usize,
+    /// Items, obligations and verdicts, cached items and solver calls (`time_ms` is set at
+    /// the end of the run).
+    pub counts: Summary,
     /// Cached certificates that `--recheck` found no longer hold.
     pub broken_certificates: usize,
 }
@@ -282,14 +278,8 @@ pub fn verify(paths: &[PathBuf], output: &Output, opts: &VerifyOpts, color: bool
     }
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let summary = Summary {
-        items: totals.items,
-        obligations: totals.obligations,
-        verified: totals.verified,
-        failed: totals.failed,
-        unknown: totals.unknown,
-        cached: totals.cached,
-        solver_calls: totals.solver_calls,
         time_ms: round1(ms),
+        ..totals.counts.clone()
     };
     let report = || Report {
         vez_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -334,7 +324,7 @@ pub fn verify(paths: &[PathBuf], output: &Output, opts: &VerifyOpts, color: bool
     }
     if front_errors > 0 {
         ExitCode::from(2)
-    } else if totals.failed + totals.unknown + totals.broken_certificates > 0 {
+    } else if totals.counts.failed + totals.counts.unknown + totals.broken_certificates > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -342,25 +332,25 @@ pub fn verify(paths: &[PathBuf], output: &Output, opts: &VerifyOpts, color: bool
 }
 
 fn print_summary(t: &Totals, ms: f64) {
-    let cached = if t.cached > 0 {
-        format!(" ({} cached)", t.cached)
+    let cached = if t.counts.cached > 0 {
+        format!(" ({} cached)", t.counts.cached)
     } else {
         String::new()
     };
     eprintln!(
         "{}: {} item{}{cached}, {} obligation{}: {} verified, {} failed, {} unknown ({:.0} ms)",
-        if t.failed + t.unknown + t.broken_certificates == 0 {
+        if t.counts.failed + t.counts.unknown + t.broken_certificates == 0 {
             "verified"
         } else {
             "not verified"
         },
-        t.items,
-        if t.items == 1 { "" } else { "s" },
-        t.obligations,
-        if t.obligations == 1 { "" } else { "s" },
-        t.verified,
-        t.failed,
-        t.unknown,
+        t.counts.items,
+        if t.counts.items == 1 { "" } else { "s" },
+        t.counts.obligations,
+        if t.counts.obligations == 1 { "" } else { "s" },
+        t.counts.verified,
+        t.counts.failed,
+        t.counts.unknown,
         ms
     );
 }
@@ -530,7 +520,7 @@ pub fn verify_program(
             (queries, hashes)
         });
     let (batches, hashes): (Vec<_>, Vec<_>) = batches.into_iter().unzip();
-    totals.solver_calls += batches.iter().map(Vec::len).sum::<usize>();
+    totals.counts.solver_calls += batches.iter().map(Vec::len).sum::<usize>();
     let per_fn = session.pool.check_batches(batches, &opts.solver);
     let mut fresh: HashMap<usize, (vez_solver::Batch, Vec<String>)> = to_prove
         .iter()
@@ -551,9 +541,9 @@ pub fn verify_program(
             Diagnostic::error("internal", msg.clone(), def.span).with_item(def.name.clone());
         d.status = Status::Unknown;
         diags.push(d);
-        totals.items += 1;
-        totals.unknown += 1;
-        totals.obligations += 1;
+        totals.counts.items += 1;
+        totals.counts.unknown += 1;
+        totals.counts.obligations += 1;
         let mut rec = record(sources, def.span, "internal", &msg, "unknown");
         rec.reason = Some("internal error".into());
         status_of.insert(f, "unknown".into());
@@ -677,13 +667,13 @@ pub fn verify_program(
             );
         }
         let (nv, nf, nu) = cert.counts();
-        totals.items += 1;
-        totals.obligations += nv + nf + nu;
-        totals.verified += nv;
-        totals.failed += nf;
-        totals.unknown += nu;
+        totals.counts.items += 1;
+        totals.counts.obligations += nv + nf + nu;
+        totals.counts.verified += nv;
+        totals.counts.failed += nf;
+        totals.counts.unknown += nu;
         if cached {
-            totals.cached += 1;
+            totals.counts.cached += 1;
         }
         status_of.insert(vc.func, cert.status.clone());
         out_items.push((vc.func, it.callees.clone(), ReportItem { cert, cached }));
