@@ -396,15 +396,8 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 if adt.is_enum {
                     let tag = self.enum_tag(&PlaceRef::new(ptr, ty.clone()))?;
                     let done = self.ctx.append_basic_block(f, "done");
-                    let mut cases = Vec::new();
-                    for v in 0..adt.variants.len() {
-                        cases.push((
-                            self.ctx.i32_type().const_int(v as u64, false),
-                            self.ctx.append_basic_block(f, "v"),
-                        ));
-                    }
-                    self.b.build_switch(tag, done, &cases)?;
-                    for (v, (_, bb)) in cases.iter().enumerate() {
+                    let cases = self.variant_switch(f, tag, adt.variants.len(), done)?;
+                    for (v, bb) in cases.iter().enumerate() {
                         self.b.position_at_end(*bb);
                         let et = self.lay.llty(ty);
                         let payload = self.b.build_struct_gep(et, ptr, 1, "payload")?;
@@ -420,6 +413,27 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         }
         self.b.build_return(None)?;
         Ok(())
+    }
+
+    /// A switch on an enum's tag with one new block per variant (in variant order) and
+    /// `default` for any other value; the blocks are returned for the caller to fill.
+    fn variant_switch(
+        &mut self,
+        f: FunctionValue<'ctx>,
+        tag: IntValue<'ctx>,
+        variants: usize,
+        default: inkwell::basic_block::BasicBlock<'ctx>,
+    ) -> R<Vec<inkwell::basic_block::BasicBlock<'ctx>>> {
+        let blocks: Vec<_> = (0..variants)
+            .map(|_| self.ctx.append_basic_block(f, "v"))
+            .collect();
+        let cases: Vec<_> = blocks
+            .iter()
+            .enumerate()
+            .map(|(v, bb)| (self.ctx.i32_type().const_int(v as u64, false), *bb))
+            .collect();
+        self.b.build_switch(tag, default, &cases)?;
+        Ok(blocks)
     }
 
     fn is_seq(&self, ty: &Ty) -> bool {
@@ -632,16 +646,9 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 ret(self, 1)?;
                 self.b.position_at_end(same);
                 let equal = self.ctx.append_basic_block(f, "equal");
-                let mut cases = Vec::new();
-                for v in 0..adt.variants.len() {
-                    cases.push((
-                        i32t.const_int(v as u64, false),
-                        self.ctx.append_basic_block(f, "v"),
-                    ));
-                }
-                self.b.build_switch(ta, equal, &cases)?;
+                let cases = self.variant_switch(f, ta, adt.variants.len(), equal)?;
                 let et = self.lay.llty(ty);
-                for (v, (_, bb)) in cases.iter().enumerate() {
+                for (v, bb) in cases.iter().enumerate() {
                     self.b.position_at_end(*bb);
                     let pa = self.b.build_struct_gep(et, a, 1, "pa")?;
                     let pb = self.b.build_struct_gep(et, b, 1, "pb")?;
@@ -677,17 +684,30 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             let fa = self.b.build_struct_gep(st, a, k as u32, "fa")?;
             let fb = self.b.build_struct_gep(st, b, k as u32, "fb")?;
             let g = self.cmp_fn(&Ty::Ref(false, Box::new(t.clone())))?;
-            let c = basic(self.b.build_call(g, &[fa.into(), fb.into()], "c")?)?.into_int_value();
-            let differ =
-                self.b
-                    .build_int_compare(IntPredicate::NE, c, c.get_type().const_zero(), "ne")?;
-            let out = self.ctx.append_basic_block(f, "differ");
-            let next = self.ctx.append_basic_block(f, "next");
-            self.b.build_conditional_branch(differ, out, next)?;
-            self.b.position_at_end(out);
-            self.b.build_return(Some(&c))?;
-            self.b.position_at_end(next);
+            self.return_if_differs(f, g, fa, fb)?;
         }
+        Ok(())
+    }
+
+    /// Compares two values with the comparison function `g` and returns its result from `f`
+    /// when they differ; otherwise goes on in a new block.
+    fn return_if_differs(
+        &mut self,
+        f: FunctionValue<'ctx>,
+        g: FunctionValue<'ctx>,
+        a: PointerValue<'ctx>,
+        b: PointerValue<'ctx>,
+    ) -> R<()> {
+        let c = basic(self.b.build_call(g, &[a.into(), b.into()], "c")?)?.into_int_value();
+        let differ =
+            self.b
+                .build_int_compare(IntPredicate::NE, c, c.get_type().const_zero(), "ne")?;
+        let out = self.ctx.append_basic_block(f, "differ");
+        let next = self.ctx.append_basic_block(f, "next");
+        self.b.build_conditional_branch(differ, out, next)?;
+        self.b.position_at_end(out);
+        self.b.build_return(Some(&c))?;
+        self.b.position_at_end(next);
         Ok(())
     }
 
@@ -726,16 +746,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             // SAFETY: i < min(na, nb).
             let pa = unsafe { cg.b.build_in_bounds_gep(et, da, &[i], "pa")? };
             let pb = unsafe { cg.b.build_in_bounds_gep(et, db, &[i], "pb")? };
-            let c = basic(cg.b.build_call(g, &[pa.into(), pb.into()], "c")?)?.into_int_value();
-            let differ =
-                cg.b.build_int_compare(IntPredicate::NE, c, i32t.const_zero(), "ne")?;
-            let out = cg.ctx.append_basic_block(f, "differ");
-            let next = cg.ctx.append_basic_block(f, "next");
-            cg.b.build_conditional_branch(differ, out, next)?;
-            cg.b.position_at_end(out);
-            cg.b.build_return(Some(&c))?;
-            cg.b.position_at_end(next);
-            Ok(())
+            cg.return_if_differs(f, g, pa, pb)
         })?;
         let lt_ = self.b.build_int_compare(IntPredicate::ULT, na, nb, "lt")?;
         let gt_ = self.b.build_int_compare(IntPredicate::UGT, na, nb, "gt")?;
@@ -813,15 +824,8 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 let tp = self.b.build_struct_gep(lt, out, 0, "tagp")?;
                 self.b.build_store(tp, tag)?;
                 let done = self.ctx.append_basic_block(f, "done");
-                let mut cases = Vec::new();
-                for v in 0..n {
-                    cases.push((
-                        self.ctx.i32_type().const_int(v as u64, false),
-                        self.ctx.append_basic_block(f, "v"),
-                    ));
-                }
-                self.b.build_switch(tag, done, &cases)?;
-                for (v, (_, bb)) in cases.iter().enumerate() {
+                let cases = self.variant_switch(f, tag, n, done)?;
+                for (v, bb) in cases.iter().enumerate() {
                     self.b.position_at_end(*bb);
                     let st = self.lay.variant(ty, v as u32);
                     let ps = self.b.build_struct_gep(lt, src, 1, "ps")?;
