@@ -238,6 +238,16 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// An operand that is only read: a place is copied out (a read for the borrow checker),
+    /// whether or not its type is `Copy`.
+    fn read_operand(&mut self, e: &Expr) -> Operand {
+        if Self::is_place_expr(e) {
+            Operand::Copy(self.as_place(e))
+        } else {
+            self.as_operand(e)
+        }
+    }
+
     /// A call argument. A `&mut` reference held in a place is reborrowed (`&mut *r`) rather
     /// than moved, as Rust does at coercion sites, so the caller can use it again.
     fn argument(&mut self, e: &Expr) -> Operand {
@@ -316,6 +326,13 @@ impl<'p> Builder<'p> {
                     span,
                 );
                 self.goto(join, span);
+            }
+            ExprKind::Binary(op, a, b) if op.is_comparison() => {
+                // `a == b` is `PartialEq::eq(&a, &b)` in Rust: its operands are read, never
+                // moved.
+                let x = self.read_operand(a);
+                let y = self.read_operand(b);
+                self.assign(dest, Rvalue::Binary(*op, x, y), span);
             }
             ExprKind::Binary(op, a, b) => {
                 let x = self.as_operand(a);
