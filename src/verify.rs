@@ -433,7 +433,11 @@ pub fn verify_program(
     let prepared: Vec<Result<Option<Prepared>, FnId>> = parallel(fns.len(), opts.jobs, |i| {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             vez_mir::build::lower_fn(p, fns[i]).map(|body| {
-                let vc = vez_vcgen::generate(p, &body, &source);
+                let vc = if p.func(fns[i]).attrs.kernel {
+                    vez_gpu::kernel_vc(p, &body, &source)
+                } else {
+                    vez_vcgen::generate(p, &body, &source)
+                };
                 let key = vez_proofs::item_key(&session.key_ctx, &vc);
                 let cached = match &session.store {
                     Some(store) if use_cache => store.load(&key),

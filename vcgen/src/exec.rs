@@ -6,11 +6,11 @@
 //! (`invariant`) and ends its path. `&mut` references are followed statically: a reference
 //! value is the place it points to, so writes through it update that place.
 
-use crate::gen::{builtin, method_name, Builtin, Env, Gen};
+use crate::gen::{builtin, gpu_index_intrinsic, method_name, Builtin, Env, Gen, GpuIds};
 use crate::ints;
 use crate::term::{self, and, and2, eq, implies, ite, not, num, or, Sort, T};
 use crate::types;
-use crate::CexVar;
+use crate::{Access, Branch, CexVar, KernelTrace};
 use std::collections::{HashMap, HashSet};
 use vez_mir::{
     BasicBlock, Body, Callee, ConstValue, Operand, Place, Proj, Rvalue, StatementKind,
@@ -57,6 +57,17 @@ pub struct Exec<'a, 'p> {
     back_edges: HashSet<(u32, u32)>,
     loop_blocks: HashMap<u32, HashSet<u32>>,
     inputs_cex: Vec<CexVar>,
+    /// Set for a `#[gpu::kernel]`: what its two-thread analysis needs.
+    kernel: Option<KernelTrace>,
+    /// Roots holding memory other threads share (`&mut GpuBuffer` pointees, `gpu::shared`
+    /// arrays), with their source names.
+    gpu_memory: HashMap<usize, (String, bool)>,
+    /// Whether the place being resolved is written (or borrowed mutably).
+    writing: bool,
+    /// Set by `resolve` when the place is an element of shared memory: another thread may
+    /// have written it, so a read gives an arbitrary value.
+    shared_read: bool,
+    cur_block: u32,
 }
 
 fn unsupported_val(g: &mut Gen, span: Span, what: &str, sort: Sort) -> T {
@@ -97,10 +108,29 @@ impl<'a, 'p> Exec<'a, 'p> {
             back_edges: HashSet::new(),
             loop_blocks: HashMap::new(),
             inputs_cex: Vec::new(),
+            kernel: None,
+            gpu_memory: HashMap::new(),
+            writing: false,
+            shared_read: false,
+            cur_block: 0,
         }
     }
 
+    /// Runs a kernel as one arbitrary thread (thread A) and returns what it accessed.
+    pub fn run_kernel(mut self) -> KernelTrace {
+        self.kernel = Some(KernelTrace::default());
+        self.run_blocks();
+        let mut k = self.kernel.take().expect("kernel mode");
+        k.consts = self.g.consts.clone();
+        k.inputs_cex = self.inputs_cex.clone();
+        k
+    }
+
     pub fn run(mut self) {
+        self.run_blocks();
+    }
+
+    fn run_blocks(&mut self) {
         let state = self.entry();
         let order = self.order();
         let n = self.body.blocks.len();
@@ -117,6 +147,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                 (pc, st) = self.loop_entry(li, pc, st);
             }
             self.g.pc = pc.clone();
+            self.cur_block = b;
             self.block(b, pc, st, &mut pending);
         }
     }
@@ -175,12 +206,20 @@ impl<'a, 'p> Exec<'a, 'p> {
         let mut st: State = vec![Val::Undef; self.root_ty.len()];
         let mut extra = nloc;
         let mut cex = Vec::new();
+        let dims = if self.kernel.is_some() {
+            Some(self.launch_dims())
+        } else {
+            None
+        };
         for i in 1..=self.body.arg_count {
             let name = self.root_name[i].clone();
             let ty = self.body.locals[i].ty.clone();
             let hir = self.f.params.get(i - 1).copied();
             if let Ty::Ref(true, inner) = &ty {
                 let v = self.g.havoc(&name, inner);
+                if self.p.is_lang(inner, self.p.lang.gpu_buffer) {
+                    self.gpu_memory.insert(extra, (self.root_name[i].clone(), false));
+                }
                 st[extra] = Val::T(v.clone());
                 st[i] = Val::Ptr(Loc {
                     root: extra,
@@ -200,6 +239,9 @@ impl<'a, 'p> Exec<'a, 'p> {
                 }
             }
         }
+        if let Some((dim_ty, block_dim, grid_dim)) = dims {
+            self.thread_ids(&dim_ty, block_dim, grid_dim);
+        }
         self.inputs_cex = cex.clone();
         self.g.cex_now = cex;
         // Preconditions: well-defined in order, then assumed.
@@ -209,6 +251,64 @@ impl<'a, 'p> Exec<'a, 'p> {
             self.g.assume(t);
         }
         st
+    }
+
+    /// The `gpu::Dim3` type and the launch's block and grid dimensions: constants every
+    /// thread shares, with CUDA's limits.
+    fn launch_dims(&mut self) -> (Ty, [T; 3], [T; 3]) {
+        let dim_ty = self
+            .p
+            .fns
+            .iter()
+            .find(|f| gpu_index_intrinsic(f).is_some())
+            .map(|f| f.ret.clone())
+            .unwrap_or(Ty::Error);
+        let mk = |g: &mut Gen, base: &str| {
+            ["x", "y", "z"].map(|c| g.fresh(&format!("{base}.{c}"), Sort::Int))
+        };
+        let block_dim = mk(self.g, "block_dim");
+        let grid_dim = mk(self.g, "grid_dim");
+        let between = |t: &T, lo: i128, hi: i128| and2(term::le(num(lo), t.clone()), term::le(t.clone(), num(hi)));
+        let facts = vec![
+            between(&block_dim[0], 1, 1024),
+            between(&block_dim[1], 1, 1024),
+            between(&block_dim[2], 1, 64),
+            term::le(
+                term::mul(term::mul(block_dim[0].clone(), block_dim[1].clone()), block_dim[2].clone()),
+                num(1024),
+            ),
+            between(&grid_dim[0], 1, (1 << 31) - 1),
+            between(&grid_dim[1], 1, 65535),
+            between(&grid_dim[2], 1, 65535),
+        ];
+        for f in facts {
+            self.g.assume(f);
+        }
+        (dim_ty, block_dim, grid_dim)
+    }
+
+    /// Thread A's indices (the constants the two-thread analysis renames for thread B),
+    /// below the dimensions.
+    fn thread_ids(&mut self, dim_ty: &Ty, block_dim: [T; 3], grid_dim: [T; 3]) {
+        let shared = self.g.consts.len();
+        let thread = ["x", "y", "z"].map(|c| self.g.fresh(&format!("thread_idx.{c}"), Sort::Int));
+        let block = ["x", "y", "z"].map(|c| self.g.fresh(&format!("block_idx.{c}"), Sort::Int));
+        for i in 0..3 {
+            for (t, d) in [(&thread[i], &block_dim[i]), (&block[i], &grid_dim[i])] {
+                self.g.assume(and2(term::le(num(0), t.clone()), term::lt(t.clone(), d.clone())));
+            }
+        }
+        let v = |g: &mut Gen, xs: &[T; 3]| g.ctor_value(dim_ty, 0, xs.to_vec());
+        self.g.gpu = Some(GpuIds {
+            thread_idx: v(self.g, &thread),
+            block_idx: v(self.g, &block),
+            block_dim: v(self.g, &block_dim),
+            grid_dim: v(self.g, &grid_dim),
+        });
+        let k = self.kernel.as_mut().expect("kernel mode");
+        k.shared = shared;
+        k.thread_idx = thread.to_vec();
+        k.block_idx = block.to_vec();
     }
 
     /// The counterexample entries of a value: scalars, struct and tuple fields, sequence
@@ -432,6 +532,11 @@ impl<'a, 'p> Exec<'a, 'p> {
                 continue;
             }
             let v = self.g.havoc(&name, &ty);
+            if let Some(k) = &mut self.kernel {
+                if r < self.body.locals.len() {
+                    k.loop_havocs.push((header, r, v.clone()));
+                }
+            }
             st2[r] = Val::T(v);
         }
         self.g.pc = pc.clone();
@@ -597,6 +702,15 @@ impl<'a, 'p> Exec<'a, 'p> {
                     let dty = self.place_ty(&st, place);
                     let v = self.rvalue(&mut st, rv, &dty, s.span);
                     self.write(&mut st, place, v, s.span);
+                    if let Rvalue::Use(Operand::Move(src) | Operand::Copy(src)) = rv {
+                        let from = src.local.0 as usize;
+                        if src.proj.is_empty() && place.proj.is_empty() {
+                            if let Some(m) = self.gpu_memory.get(&from).cloned() {
+                                let name = self.root_name[place.local.0 as usize].clone();
+                                self.gpu_memory.insert(place.local.0 as usize, (name, m.1));
+                            }
+                        }
+                    }
                 }
                 StatementKind::StorageDead(l) => st[l.0 as usize] = Val::Undef,
                 StatementKind::StorageLive(_) => {}
@@ -624,6 +738,14 @@ impl<'a, 'p> Exec<'a, 'p> {
                 otherwise,
             } => {
                 let d = self.operand_term(&mut st, discr, span);
+                if let Some(k) = &mut self.kernel {
+                    k.branches.push(Branch {
+                        block: b,
+                        discr: d.clone(),
+                        pc: pc.clone(),
+                        prefix: self.g.assumptions.len(),
+                    });
+                }
                 let is_bool = matches!(self.operand_ty(&st, discr), Ty::Bool);
                 let mut conds = Vec::new();
                 for (v, t) in targets {
@@ -652,6 +774,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                 let v = self.call(&mut st, callee, args, span);
                 if let Some(t) = target {
                     self.write(&mut st, dest, v, span);
+                    self.note_shared_array(callee, dest, span);
                     go(self, *t, term::tt(), st);
                 }
             }
@@ -788,6 +911,9 @@ impl<'a, 'p> Exec<'a, 'p> {
                         msg,
                         and2(term::le(num(0), idx.clone()), term::lt(idx.clone(), len)),
                     );
+                    if loc.path.is_empty() {
+                        self.note_access(loc.root, &idx, span);
+                    }
                     loc.path.push(PElem::Index {
                         ty: ty.clone(),
                         idx,
@@ -822,9 +948,15 @@ impl<'a, 'p> Exec<'a, 'p> {
     }
 
     fn read_place(&mut self, st: &State, place: &Place, span: Span) -> Val {
+        self.shared_read = false;
         let Some((loc, ty)) = self.resolve(st, place, span) else {
             return Val::Undef;
         };
+        if std::mem::take(&mut self.shared_read) {
+            // The adversarial abstraction of GPUVerify: what other threads wrote is unknown.
+            let v = self.g.havoc(&format!("{}[..]", self.root_name[loc.root]), &ty);
+            return Val::T(v);
+        }
         if loc.path.is_empty() {
             return st[loc.root].clone();
         }
@@ -839,7 +971,10 @@ impl<'a, 'p> Exec<'a, 'p> {
     }
 
     fn write(&mut self, st: &mut State, place: &Place, v: Val, span: Span) {
-        let Some((loc, ty)) = self.resolve(st, place, span) else {
+        self.writing = true;
+        let resolved = self.resolve(st, place, span);
+        self.writing = false;
+        let Some((loc, ty)) = resolved else {
             return;
         };
         let base = self.body.locals[place.local.0 as usize]
@@ -962,10 +1097,15 @@ impl<'a, 'p> Exec<'a, 'p> {
     fn rvalue(&mut self, st: &mut State, rv: &Rvalue, dty: &Ty, span: Span) -> Val {
         match rv {
             Rvalue::Use(op) => self.operand(st, op, span),
-            Rvalue::Ref(true, place) => match self.resolve(st, place, span) {
-                Some((loc, _)) => Val::Ptr(loc),
-                None => Val::Undef,
-            },
+            Rvalue::Ref(true, place) => {
+                self.writing = true;
+                let resolved = self.resolve(st, place, span);
+                self.writing = false;
+                match resolved {
+                    Some((loc, _)) => Val::Ptr(loc),
+                    None => Val::Undef,
+                }
+            }
             Rvalue::Ref(false, place) => match self.read_place(st, place, span) {
                 Val::Ptr(loc) => match self.read_loc(st, &loc, span) {
                     Some(t) => Val::T(t),
@@ -1191,16 +1331,8 @@ impl<'a, 'p> Exec<'a, 'p> {
         let (fid, tys) = match callee {
             Callee::Fn(f, tys) => (*f, tys.clone()),
             Callee::Print(..) => return Val::T(self.g.unit_value()),
-            Callee::Launch(_) => {
-                for v in &vals {
-                    if let Val::Ptr(loc) = v {
-                        let ty = self.loc_ty(loc);
-                        let h = self.g.havoc("launch", &ty);
-                        self.write_loc(st, loc, h, span);
-                    }
-                }
-                self.g
-                    .unsupported(span, "kernel launches (verified by the GPU support)");
+            Callee::Launch(kernel) => {
+                self.launch(st, *kernel, &vals, span);
                 return Val::T(self.g.unit_value());
             }
         };
@@ -1220,6 +1352,9 @@ impl<'a, 'p> Exec<'a, 'p> {
             });
         }
         let name = method_name(f).to_string();
+        if self.kernel.is_some() && builtin(self.p, f) != Some(Builtin::Len) {
+            self.shared_memory_escapes(st, &vals, span);
+        }
         if let Some(b) = builtin(self.p, f) {
             if b == Builtin::Unwrap {
                 let rty = match &arg_tys[0] {
@@ -1348,6 +1483,85 @@ impl<'a, 'p> Exec<'a, 'p> {
         Val::T(result)
     }
 
+    /// `kernel<<<grid, block>>>(args)`: the kernel's preconditions with `gpu::grid_dim()` and
+    /// `gpu::block_dim()` bound to the launch's dimensions; then every buffer it may write
+    /// holds arbitrary values of the same length.
+    fn launch(&mut self, st: &mut State, kernel: FnId, vals: &[Val], span: Span) {
+        let f = self.p.func(kernel);
+        let tuple = Ty::Tuple(vec![Ty::Int(vez_typeck::ty::IntTy::U32); 3]);
+        let mut dims = Vec::new();
+        for v in vals.iter().take(2) {
+            let t = match v {
+                Val::T(t) => t.clone(),
+                _ => self.g.fresh("dim", Sort::Int),
+            };
+            let xyz: Vec<T> = (0..3).map(|i| self.g.field(&tuple, 0, i, t.clone())).collect();
+            dims.push(xyz);
+        }
+        let dim_ty = self
+            .p
+            .fns
+            .iter()
+            .find(|f| gpu_index_intrinsic(f).is_some())
+            .map(|f| f.ret.clone())
+            .unwrap_or(Ty::Error);
+        let unused = self.g.fresh("launch.unused", Sort::Int);
+        let ids = GpuIds {
+            grid_dim: self.g.ctor_value(&dim_ty, 0, dims[0].clone()),
+            block_dim: self.g.ctor_value(&dim_ty, 0, dims[1].clone()),
+            thread_idx: self.g.ctor_value(&dim_ty, 0, vec![unused.clone(); 3]),
+            block_idx: self.g.ctor_value(&dim_ty, 0, vec![unused; 3]),
+        };
+        let mut args = Vec::new();
+        for v in &vals[2..] {
+            args.push(match v {
+                Val::T(t) => t.clone(),
+                Val::Ptr(loc) => match self.read_loc(st, loc, span) {
+                    Some(t) => t,
+                    None => self.g.fresh("arg", Sort::Int),
+                },
+                Val::Undef => self.g.fresh("arg", Sort::Int),
+            });
+        }
+        let env = Env::for_call(self.p, kernel, &[], &args);
+        let saved_gpu = self.g.gpu.replace(ids);
+        let saved_wd = std::mem::replace(&mut self.g.wd, false);
+        for r in &f.contract.requires {
+            let t = self.g.spec(r, &env);
+            let msg = format!(
+                "precondition of kernel `{}` might not hold for this launch: `{}`",
+                f.name,
+                self.g.snippet(r.span)
+            );
+            self.g.obligate_labeled(
+                "precondition",
+                span,
+                msg,
+                String::new(),
+                t,
+                vec![(r.span, "the precondition".into())],
+            );
+        }
+        self.g.wd = saved_wd;
+        self.g.gpu = saved_gpu;
+        for v in &vals[2..] {
+            if let Val::Ptr(loc) = v {
+                let ty = self.loc_ty(loc);
+                let old = self.read_loc(st, loc, span);
+                let h = self.g.havoc("launch", &ty);
+                if let (Some(old), true) = (old, types::is_seq(self.p, &ty)) {
+                    let s = self.g.sort(&ty);
+                    let same = eq(
+                        self.g.types.seq_len(&s, h.clone()),
+                        self.g.types.seq_len(&s, old),
+                    );
+                    self.g.assume(same);
+                }
+                self.write_loc(st, loc, h, span);
+            }
+        }
+    }
+
     /// Exact effects of `Vec::push` and `swap` on sequences (no quantifiers needed).
     fn exact_mutation(
         &mut self,
@@ -1434,6 +1648,64 @@ impl<'a, 'p> Exec<'a, 'p> {
             _ => self
                 .g
                 .unsupported(span, "a write this verifier could not follow"),
+        }
+    }
+
+    /// Shared memory handed to a function as a whole: its element accesses there would
+    /// escape the race check, so the kernel cannot be verified.
+    fn shared_memory_escapes(&mut self, st: &State, vals: &[Val], span: Span) {
+        let escapes = vals.iter().any(|v| match v {
+            Val::Ptr(loc) => self.gpu_memory.contains_key(&loc.root),
+            Val::T(t) => self
+                .gpu_memory
+                .keys()
+                .any(|r| matches!(&st[*r], Val::T(m) if m == t)),
+            Val::Undef => false,
+        });
+        if escapes {
+            self.g.unsupported(
+                span,
+                "passing shared GPU memory to a function (only indexing it is race-checked)",
+            );
+        }
+    }
+
+    /// Records an access to an element of shared memory (kernels only).
+    fn note_access(&mut self, root: usize, idx: &T, span: Span) {
+        let Some(k) = &mut self.kernel else { return };
+        let Some((name, shared)) = self.gpu_memory.get(&root) else {
+            return;
+        };
+        k.accesses.push(Access {
+            memory: root,
+            name: name.clone(),
+            shared: *shared,
+            index: idx.clone(),
+            write: self.writing,
+            span,
+            pc: self.g.pc.clone(),
+            prefix: self.g.assumptions.len(),
+            block: self.cur_block,
+        });
+        self.shared_read = true;
+    }
+
+    /// A kernel's `gpu::shared::<T, N>()` array: one per block, so its elements are shared.
+    fn note_shared_array(&mut self, callee: &Callee, dest: &Place, span: Span) {
+        let Callee::Fn(fid, _) = callee else { return };
+        let f = self.p.func(*fid);
+        if !(f.attrs.from_prelude && f.attrs.intrinsic && f.name == "gpu::shared") {
+            return;
+        }
+        if self.kernel.is_none() {
+            self.g
+                .unsupported(span, "`gpu::shared` outside a `#[gpu::kernel]`");
+        } else if dest.proj.is_empty() {
+            let r = dest.local.0 as usize;
+            self.gpu_memory.insert(r, (self.root_name[r].clone(), true));
+        } else {
+            self.g
+                .unsupported(span, "a `gpu::shared` array stored into a field or element");
         }
     }
 }

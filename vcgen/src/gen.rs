@@ -143,6 +143,31 @@ pub struct Gen<'p> {
     /// Trigger terms written with `#[trigger]` inside the quantifier being translated.
     user_triggers: Vec<T>,
     const_cache: BTreeMap<u32, T>,
+    /// Inside a kernel or at a launch: what `gpu::thread_idx()` and its siblings denote.
+    pub gpu: Option<GpuIds>,
+}
+
+/// The `gpu::Dim3` values a kernel's thread sees, as terms.
+#[derive(Clone, Debug)]
+pub struct GpuIds {
+    pub thread_idx: T,
+    pub block_idx: T,
+    pub block_dim: T,
+    pub grid_dim: T,
+}
+
+/// Which of the `gpu::` index intrinsics a function is.
+pub fn gpu_index_intrinsic(f: &FnDef) -> Option<&'static str> {
+    if !(f.attrs.from_prelude && f.attrs.intrinsic) {
+        return None;
+    }
+    match f.name.as_str() {
+        "gpu::thread_idx" => Some("thread_idx"),
+        "gpu::block_idx" => Some("block_idx"),
+        "gpu::block_dim" => Some("block_dim"),
+        "gpu::grid_dim" => Some("grid_dim"),
+        _ => None,
+    }
 }
 
 pub const FUEL: usize = 2;
@@ -175,6 +200,7 @@ impl<'p> Gen<'p> {
             inlining: Vec::new(),
             user_triggers: Vec::new(),
             const_cache: BTreeMap::new(),
+            gpu: None,
         }
     }
 
@@ -1072,6 +1098,14 @@ impl<'p> Gen<'p> {
     /// `f(fuel, args)`, defined on first use.
     pub fn pure_app(&mut self, func: FnId, generics: &[Ty], args: Vec<T>) -> T {
         let f = self.p.func(func);
+        if let (Some(which), Some(ids)) = (gpu_index_intrinsic(f), &self.gpu) {
+            return match which {
+                "thread_idx" => ids.thread_idx.clone(),
+                "block_idx" => ids.block_idx.clone(),
+                "block_dim" => ids.block_dim.clone(),
+                _ => ids.grid_dim.clone(),
+            };
+        }
         // A `#[trusted]` body was never verified: only its contract is known.
         if let (Some(body), false) = (&f.body, f.attrs.intrinsic || f.attrs.trusted) {
             if !self.inlining.contains(&func)

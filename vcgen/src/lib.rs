@@ -81,11 +81,74 @@ pub struct CexSlot {
     pub shown_if_below: Option<(usize, i128)>,
 }
 
+/// An access of thread A to an element of memory other threads share.
+#[derive(Clone, Debug)]
+pub struct Access {
+    /// The memory, by the executor's root number; `name` is its source name.
+    pub memory: usize,
+    pub name: String,
+    /// `gpu::shared` memory (one copy per block) rather than a global buffer.
+    pub shared: bool,
+    pub index: T,
+    pub write: bool,
+    pub span: Span,
+    /// The path condition and the number of assumptions that hold at the access.
+    pub pc: T,
+    pub prefix: usize,
+    /// The MIR block it happens in.
+    pub block: u32,
+}
+
+/// A conditional branch of thread A: its block, the value it switches on, where it holds.
+#[derive(Clone, Debug)]
+pub struct Branch {
+    pub block: u32,
+    pub discr: T,
+    pub pc: T,
+    pub prefix: usize,
+}
+
+/// What the two-thread analysis of a kernel needs from the symbolic execution of one
+/// arbitrary thread (thread A).
+#[derive(Clone, Debug, Default)]
+pub struct KernelTrace {
+    /// Every constant of the conditions; `consts[..shared]` (parameters, launch dimensions)
+    /// are the same for every thread, the rest are thread A's own.
+    pub consts: Vec<(String, Sort)>,
+    pub shared: usize,
+    pub thread_idx: Vec<T>,
+    pub block_idx: Vec<T>,
+    pub accesses: Vec<Access>,
+    pub branches: Vec<Branch>,
+    /// Values chosen at loop headers: (header block, MIR local, the fresh value).
+    pub loop_havocs: Vec<(u32, usize, T)>,
+    /// The counterexample entries of the inputs.
+    pub inputs_cex: Vec<CexVar>,
+}
+
 /// Generates the verification conditions of one function body.
 pub fn generate(p: &Program, body: &Body, source: &(dyn Fn(Span) -> String + Sync)) -> FnVc {
     let f = p.func(body.func);
     let mut g = gen::Gen::new(p, source, f.name.clone());
     exec::Exec::new(&mut g, p, body.func, body).run();
+    finish(body, g)
+}
+
+/// The conditions of a `#[gpu::kernel]` as seen by one arbitrary thread, and the trace the
+/// race and barrier analysis (`vez-gpu`) builds two-thread obligations from.
+pub fn generate_kernel(
+    p: &Program,
+    body: &Body,
+    source: &(dyn Fn(Span) -> String + Sync),
+) -> (FnVc, KernelTrace) {
+    let f = p.func(body.func);
+    let mut g = gen::Gen::new(p, source, f.name.clone());
+    let trace = exec::Exec::new(&mut g, p, body.func, body).run_kernel();
+    (finish(body, g), trace)
+}
+
+fn finish(body: &Body, g: gen::Gen) -> FnVc {
+    let f = g.p.func(body.func);
     let mut decls = g.types.decls.clone();
     for name in &g.types.fun_order {
         decls.push(g.types.funs[name].clone());
@@ -122,6 +185,17 @@ impl FnVc {
         for a in &self.assumptions[..ob.prefix] {
             s.push_str("(assert ");
             a.write_smt(&mut s);
+            s.push_str(")\n");
+        }
+        let mut facts: Vec<&T> = self.assumptions[..ob.prefix].iter().collect();
+        facts.push(&ob.goal);
+        let lemmas = term::product_lemmas(&facts);
+        if !lemmas.is_empty() {
+            s.push_str("; monotonicity of the products above (valid facts of integer arithmetic)\n");
+        }
+        for l in &lemmas {
+            s.push_str("(assert ");
+            l.write_smt(&mut s);
             s.push_str(")\n");
         }
         let _ = writeln!(

@@ -424,3 +424,115 @@ fn clean_pattern(t: &T) -> bool {
         _ => true,
     }
 }
+
+/// Replaces free constants by others (`map` from symbol to symbol), sharing unchanged
+/// subterms. `memo` is keyed by node address, so a term that is a DAG is walked once per node.
+pub fn rename(
+    t: &T,
+    map: &std::collections::HashMap<String, String>,
+    memo: &mut std::collections::HashMap<*const Term, T>,
+) -> T {
+    let key = Arc::as_ptr(t);
+    if let Some(r) = memo.get(&key) {
+        return r.clone();
+    }
+    let r = match &**t {
+        Term::Var(v) => match map.get(v) {
+            Some(n) => var(n),
+            None => t.clone(),
+        },
+        Term::App(f, args) => {
+            let new: Vec<T> = args.iter().map(|a| rename(a, map, memo)).collect();
+            if new.iter().zip(args).all(|(a, b)| Arc::ptr_eq(a, b)) {
+                t.clone()
+            } else {
+                app(f, new)
+            }
+        }
+        Term::Quant {
+            forall,
+            vars,
+            triggers,
+            body,
+        } => {
+            // Bound names never collide with constants (`x!1`), so no capture is possible.
+            let body2 = rename(body, map, memo);
+            let trig2: Vec<Vec<T>> = triggers
+                .iter()
+                .map(|g| g.iter().map(|x| rename(x, map, memo)).collect())
+                .collect();
+            Arc::new(Term::Quant {
+                forall: *forall,
+                vars: vars.clone(),
+                triggers: trig2,
+                body: body2,
+            })
+        }
+        _ => t.clone(),
+    };
+    memo.insert(key, r.clone());
+    r
+}
+
+/// The most products whose pairs get monotonicity lemmas (their number is quadratic).
+const MAX_LEMMA_PRODUCTS: usize = 24;
+
+/// Valid lemmas that let the solver reason about products of variables linearly: for two
+/// products `x*d` and `y*d` with a common factor `d >= 0`, `x < y` implies
+/// `x*d + d <= y*d`. This is what row-major indexing needs (`row * n + col` is in bounds
+/// of `m * n` and injective when `col < n`), and what Z3's nonlinear arithmetic finds slowly.
+/// Products under quantifiers are left alone (they may mention bound variables).
+pub fn product_lemmas(terms: &[&T]) -> Vec<T> {
+    fn collect(t: &T, seen: &mut std::collections::HashSet<*const Term>, out: &mut Vec<T>) {
+        if !seen.insert(Arc::as_ptr(t)) {
+            return;
+        }
+        if let Term::App(f, args) = &**t {
+            if f == "*" && args.len() == 2 && args.iter().all(|a| as_num(a).is_none()) && !out.contains(t) {
+                out.push(t.clone());
+            }
+            for a in args {
+                collect(a, seen, out);
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut products = Vec::new();
+    for t in terms {
+        collect(t, &mut seen, &mut products);
+    }
+    if products.len() > MAX_LEMMA_PRODUCTS {
+        return Vec::new();
+    }
+    let factors = |p: &T| match &**p {
+        Term::App(_, a) => (a[0].clone(), a[1].clone()),
+        _ => unreachable!("only products are collected"),
+    };
+    let mut out = Vec::new();
+    for i in 0..products.len() {
+        for j in i + 1..products.len() {
+            let (p, q) = (&products[i], &products[j]);
+            let ((a1, b1), (a2, b2)) = (factors(p), factors(q));
+            let shared = if b1 == b2 {
+                Some((b1, a1, a2))
+            } else if a1 == a2 {
+                Some((a1, b1, b2))
+            } else if a1 == b2 {
+                Some((a1, b1, a2))
+            } else if b1 == a2 {
+                Some((b1, a1, b2))
+            } else {
+                None
+            };
+            let Some((d, x, y)) = shared else { continue };
+            let d_nonneg = le(num(0), d.clone());
+            for (x, y, px, py) in [(&x, &y, p, q), (&y, &x, q, p)] {
+                out.push(implies(
+                    and2(d_nonneg.clone(), lt(x.clone(), y.clone())),
+                    le(add(px.clone(), d.clone()), py.clone()),
+                ));
+            }
+        }
+    }
+    out
+}
