@@ -206,6 +206,20 @@ fn programs_that_must_fail() {
     run_dir("fail", 40);
 }
 
+/// Race-free GPU kernels (tiled transpose and matrix multiply in shared memory, stencils,
+/// per-block histograms, scans and reductions with barriers, launches from host code).
+#[test]
+fn gpu_kernels_that_must_verify() {
+    run_dir("gpu/pass", 15);
+}
+
+/// Racy and divergent GPU kernels, each rejected with exactly its `race`, `barrier`,
+/// `bounds`, `overflow` or launch `precondition` diagnostics.
+#[test]
+fn gpu_kernels_that_must_fail() {
+    run_dir("gpu/fail", 15);
+}
+
 /// A hard nonlinear assertion under a tiny timeout: `unknown` and exit 1, never verified.
 #[test]
 fn a_timeout_is_unknown_never_verified() {
@@ -222,9 +236,9 @@ fn a_timeout_is_unknown_never_verified() {
     assert_eq!(doc["items"][0]["status"], "unknown");
 }
 
-/// The shared conformance corpus in verify mode, GPU kernels aside (the GPU issue) and
-/// without `vez run` (the code generation issue): verdicts, lines, kinds and counterexample
-/// values as the conformance runner checks them.
+/// The shared conformance corpus in verify mode, without `vez run` (the code generation
+/// issue): verdicts, lines, kinds and counterexample values as the conformance runner
+/// checks them.
 #[test]
 fn conformance_corpus_verdicts() {
     let all = corpus();
@@ -232,15 +246,13 @@ fn conformance_corpus_verdicts() {
     run_all(all);
 }
 
-/// The non-GPU programs of the shared corpus (folder programs included).
+/// The programs of the shared corpus (folder programs included).
 fn corpus() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
     let mut all = Vec::new();
     for sub in ["pass", "fail"] {
         for p in files(&root.join(sub)) {
-            if !p.file_name().unwrap().to_string_lossy().starts_with("gpu_") {
-                all.push(p);
-            }
+            all.push(p);
         }
         let multi = root.join(sub).join("multi/main.zari");
         if multi.is_file() {

@@ -73,7 +73,7 @@ impl KernelCfg {
         let mut pre = Vec::new();
         let mut synchronized = Vec::new();
         for (h, blocks) in &loops {
-            let reach = reach_from(&succ, *h, |b| is_barrier(b));
+            let reach = reach_from(&succ, *h, is_barrier);
             // A back edge taken from a block reached before any barrier closes an iteration
             // that passed none.
             let sync = !blocks

@@ -72,14 +72,18 @@ impl TwoThreads {
         let tb: Vec<T> = trace.thread_idx.iter().map(|t| two.b(t)).collect();
         let bb: Vec<T> = trace.block_idx.iter().map(|t| two.b(t)).collect();
         let pairs = |xs: &[T], ys: &[T]| -> T {
-            and(xs.iter().zip(ys).map(|(x, y)| eq(x.clone(), y.clone())).collect())
+            and(xs
+                .iter()
+                .zip(ys)
+                .map(|(x, y)| eq(x.clone(), y.clone()))
+                .collect())
         };
         two.same_block = pairs(&trace.block_idx, &bb);
-        two.distinct = not(and(vec![two.same_block.clone(), pairs(&trace.thread_idx, &tb)]));
-        for (who, block, thread) in [
-            ("A", &trace.block_idx, &trace.thread_idx),
-            ("B", &bb, &tb),
-        ] {
+        two.distinct = not(and(vec![
+            two.same_block.clone(),
+            pairs(&trace.thread_idx, &tb),
+        ]));
+        for (who, block, thread) in [("A", &trace.block_idx, &trace.thread_idx), ("B", &bb, &tb)] {
             for (what, xs) in [("block_idx", block), ("thread_idx", thread)] {
                 for (c, t) in ["x", "y", "z"].iter().zip(xs.iter()) {
                     two.threads_cex.push(CexVar {
@@ -95,7 +99,10 @@ impl TwoThreads {
     }
 
     fn b_name(&self, name: &str) -> String {
-        self.map.get(name).cloned().unwrap_or_else(|| b_symbol(name))
+        self.map
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| b_symbol(name))
     }
 
     /// Thread B's version of a term of thread A.
@@ -124,6 +131,16 @@ impl TwoThreads {
         }
         and(eqs)
     }
+}
+
+/// The inputs of a counterexample without thread A's own indices (both threads' are added).
+fn inputs_cex(trace: &KernelTrace) -> Vec<CexVar> {
+    trace
+        .inputs_cex
+        .iter()
+        .filter(|c| !c.name.starts_with("thread_idx.") && !c.name.starts_with("block_idx."))
+        .cloned()
+        .collect()
 }
 
 /// `|x|` as thread B's `|x#B|`.
@@ -193,7 +210,7 @@ fn race_obligation(
     if b.span != a.span {
         secondary.push((b.span, format!("{} by thread B", what(b))));
     }
-    let mut cex = trace.inputs_cex.clone();
+    let mut cex = inputs_cex(trace);
     cex.extend(two.threads_cex.iter().cloned());
     cex.push(CexVar {
         name: format!("{} index", a.name),
@@ -247,7 +264,7 @@ fn barrier_obligations(
             ]);
             let goal = implies(hyp, eq(br.discr.clone(), b_discr));
             let branch_span = body.blocks[br.block as usize].term.span;
-            let mut cex = trace.inputs_cex.clone();
+            let mut cex = inputs_cex(trace);
             cex.extend(two.threads_cex.iter().cloned());
             out.push(Obligation {
                 kind: "barrier",

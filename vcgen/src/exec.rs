@@ -218,7 +218,8 @@ impl<'a, 'p> Exec<'a, 'p> {
             if let Ty::Ref(true, inner) = &ty {
                 let v = self.g.havoc(&name, inner);
                 if self.p.is_lang(inner, self.p.lang.gpu_buffer) {
-                    self.gpu_memory.insert(extra, (self.root_name[i].clone(), false));
+                    self.gpu_memory
+                        .insert(extra, (self.root_name[i].clone(), false));
                 }
                 st[extra] = Val::T(v.clone());
                 st[i] = Val::Ptr(Loc {
@@ -240,7 +241,28 @@ impl<'a, 'p> Exec<'a, 'p> {
             }
         }
         if let Some((dim_ty, block_dim, grid_dim)) = dims {
-            self.thread_ids(&dim_ty, block_dim, grid_dim);
+            self.thread_ids(&dim_ty, block_dim.clone(), grid_dim.clone());
+            // Counterexamples name the thread and the launch, in the dimensions the kernel reads.
+            let used = self.dims_read(&dim_ty);
+            let k = self.kernel.as_ref().expect("kernel mode");
+            let (thread, block) = (k.thread_idx.clone(), k.block_idx.clone());
+            for (name, xs) in [
+                ("block_idx", &block),
+                ("thread_idx", &thread),
+                ("block_dim", &block_dim.to_vec()),
+                ("grid_dim", &grid_dim.to_vec()),
+            ] {
+                for (i, c) in ["x", "y", "z"].iter().enumerate() {
+                    if used[i] {
+                        cex.push(CexVar {
+                            name: format!("{name}.{c}"),
+                            term: xs[i].clone(),
+                            sort: Sort::Int,
+                            shown_if_below: None,
+                        });
+                    }
+                }
+            }
         }
         self.inputs_cex = cex.clone();
         self.g.cex_now = cex;
@@ -268,13 +290,18 @@ impl<'a, 'p> Exec<'a, 'p> {
         };
         let block_dim = mk(self.g, "block_dim");
         let grid_dim = mk(self.g, "grid_dim");
-        let between = |t: &T, lo: i128, hi: i128| and2(term::le(num(lo), t.clone()), term::le(t.clone(), num(hi)));
+        let between = |t: &T, lo: i128, hi: i128| {
+            and2(term::le(num(lo), t.clone()), term::le(t.clone(), num(hi)))
+        };
         let facts = vec![
             between(&block_dim[0], 1, 1024),
             between(&block_dim[1], 1, 1024),
             between(&block_dim[2], 1, 64),
             term::le(
-                term::mul(term::mul(block_dim[0].clone(), block_dim[1].clone()), block_dim[2].clone()),
+                term::mul(
+                    term::mul(block_dim[0].clone(), block_dim[1].clone()),
+                    block_dim[2].clone(),
+                ),
                 num(1024),
             ),
             between(&grid_dim[0], 1, (1 << 31) - 1),
@@ -287,6 +314,35 @@ impl<'a, 'p> Exec<'a, 'p> {
         (dim_ty, block_dim, grid_dim)
     }
 
+    /// Which components (x, y, z) of `gpu::Dim3` values the body reads (x always).
+    fn dims_read(&self, dim_ty: &Ty) -> [bool; 3] {
+        let mut used = [true, false, false];
+        for b in &self.body.blocks {
+            for s in &b.stmts {
+                let StatementKind::Assign(_, rv) = &s.kind else {
+                    continue;
+                };
+                let op = match rv {
+                    Rvalue::Use(o) | Rvalue::Cast(o) | Rvalue::Unary(_, o) => vec![o],
+                    Rvalue::Binary(_, a, c) => vec![a, c],
+                    _ => vec![],
+                };
+                for o in op {
+                    if let Some(pl) = o.place() {
+                        if self.body.local_ty(pl.local) == dim_ty {
+                            if let Some(Proj::Field(i)) = pl.proj.first() {
+                                if let Some(u) = used.get_mut(*i as usize) {
+                                    *u = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        used
+    }
+
     /// Thread A's indices (the constants the two-thread analysis renames for thread B),
     /// below the dimensions.
     fn thread_ids(&mut self, dim_ty: &Ty, block_dim: [T; 3], grid_dim: [T; 3]) {
@@ -295,7 +351,10 @@ impl<'a, 'p> Exec<'a, 'p> {
         let block = ["x", "y", "z"].map(|c| self.g.fresh(&format!("block_idx.{c}"), Sort::Int));
         for i in 0..3 {
             for (t, d) in [(&thread[i], &block_dim[i]), (&block[i], &grid_dim[i])] {
-                self.g.assume(and2(term::le(num(0), t.clone()), term::lt(t.clone(), d.clone())));
+                self.g.assume(and2(
+                    term::le(num(0), t.clone()),
+                    term::lt(t.clone(), d.clone()),
+                ));
             }
         }
         let v = |g: &mut Gen, xs: &[T; 3]| g.ctor_value(dim_ty, 0, xs.to_vec());
@@ -954,7 +1013,9 @@ impl<'a, 'p> Exec<'a, 'p> {
         };
         if std::mem::take(&mut self.shared_read) {
             // The adversarial abstraction of GPUVerify: what other threads wrote is unknown.
-            let v = self.g.havoc(&format!("{}[..]", self.root_name[loc.root]), &ty);
+            let v = self
+                .g
+                .havoc(&format!("{}[..]", self.root_name[loc.root]), &ty);
             return Val::T(v);
         }
         if loc.path.is_empty() {
@@ -1495,7 +1556,9 @@ impl<'a, 'p> Exec<'a, 'p> {
                 Val::T(t) => t.clone(),
                 _ => self.g.fresh("dim", Sort::Int),
             };
-            let xyz: Vec<T> = (0..3).map(|i| self.g.field(&tuple, 0, i, t.clone())).collect();
+            let xyz: Vec<T> = (0..3)
+                .map(|i| self.g.field(&tuple, 0, i, t.clone()))
+                .collect();
             dims.push(xyz);
         }
         let dim_ty = self

@@ -191,7 +191,9 @@ impl FnVc {
         facts.push(&ob.goal);
         let lemmas = term::product_lemmas(&facts);
         if !lemmas.is_empty() {
-            s.push_str("; monotonicity of the products above (valid facts of integer arithmetic)\n");
+            s.push_str(
+                "; monotonicity of the products above (valid facts of integer arithmetic)\n",
+            );
         }
         for l in &lemmas {
             s.push_str("(assert ");

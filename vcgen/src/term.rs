@@ -488,7 +488,11 @@ pub fn product_lemmas(terms: &[&T]) -> Vec<T> {
             return;
         }
         if let Term::App(f, args) = &**t {
-            if f == "*" && args.len() == 2 && args.iter().all(|a| as_num(a).is_none()) && !out.contains(t) {
+            if f == "*"
+                && args.len() == 2
+                && args.iter().all(|a| as_num(a).is_none())
+                && !out.contains(t)
+            {
                 out.push(t.clone());
             }
             for a in args {
