@@ -139,6 +139,8 @@ fn default_output(root: &Path, emit: Emit) -> PathBuf {
         Emit::LlvmIr => "ll",
         Emit::Asm => "s",
         Emit::Obj => "o",
+        Emit::Ptx => "ptx",
+        Emit::PtxIr => "nvptx.ll",
     };
     let mut p = PathBuf::from(stem);
     if !ext.is_empty() {

@@ -111,6 +111,10 @@ pub enum EmitCode {
     Asm,
     /// an object file (.o)
     Obj,
+    /// the `#[gpu::kernel]` functions as PTX for NVIDIA GPUs (.ptx)
+    Ptx,
+    /// the kernels as NVPTX LLVM IR, what `llc -march=nvptx64` compiles (.nvptx.ll)
+    PtxIr,
 }
 
 /// Code generation flags (shared by build and run).
@@ -293,6 +297,8 @@ impl CodegenArgs {
                 EmitCode::LlvmIr => vez_codegen::Emit::LlvmIr,
                 EmitCode::Asm => vez_codegen::Emit::Asm,
                 EmitCode::Obj => vez_codegen::Emit::Obj,
+                EmitCode::Ptx => vez_codegen::Emit::Ptx,
+                EmitCode::PtxIr => vez_codegen::Emit::PtxIr,
             },
             allow_unverified: self.allow_unverified,
             out,

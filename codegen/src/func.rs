@@ -60,6 +60,8 @@ pub struct Cg<'ctx, 'p> {
     pub helpers: HashMap<(&'static str, Ty), FunctionValue<'ctx>>,
     strings: HashMap<Vec<u8>, PointerValue<'ctx>>,
     pub dbg: Option<crate::helpers::DebugInfo<'ctx>>,
+    /// Generating GPU code (NVPTX): `gpu::` intrinsics, shared arrays, panics as traps.
+    pub device: bool,
 }
 
 /// The state of the function being generated.
@@ -129,6 +131,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             helpers: HashMap::new(),
             strings: HashMap::new(),
             dbg: None,
+            device: false,
         }
     }
 
@@ -275,6 +278,9 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     .map_err(Error::from)?,
             );
         }
+        if self.device {
+            self.place_shared_arrays(&body, &tys, &mut slots)?;
+        }
         for i in 0..body.arg_count {
             let v = fv
                 .get_nth_param(i as u32)
@@ -319,6 +325,42 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             }
             self.set_debug_loc(bd.term.span);
             self.terminator(&fx, &bd.term.kind, bd.term.span)?;
+        }
+        Ok(())
+    }
+
+    /// In device code, a local that receives `gpu::shared::<T, N>()` lives in shared memory.
+    fn place_shared_arrays(
+        &mut self,
+        body: &Body,
+        tys: &[Ty],
+        slots: &mut [PointerValue<'ctx>],
+    ) -> R<()> {
+        for bd in &body.blocks {
+            let TerminatorKind::Call {
+                callee: Callee::Fn(f, _),
+                dest,
+                ..
+            } = &bd.term.kind
+            else {
+                continue;
+            };
+            let def = self.p.func(*f);
+            if !(def.attrs.from_prelude && def.name == "gpu::shared") {
+                continue;
+            }
+            if !dest.proj.is_empty() {
+                return Err(Error(format!(
+                    "{}: a `gpu::shared` array must be bound to a local",
+                    self.loc(bd.term.span)
+                )));
+            }
+            let l = dest.local.0 as usize;
+            let name = body.locals[l]
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("_{l}"));
+            slots[l] = self.shared_array(&tys[l], &name)?;
         }
         Ok(())
     }
@@ -608,7 +650,29 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             }
             _ => void.fn_type(&[], false),
         };
-        let f = self.module.add_function(name, ty, Some(Linkage::External));
+        let device_panic = self.device && name.starts_with("vez_panic");
+        let linkage = if device_panic {
+            Linkage::Internal
+        } else {
+            Linkage::External
+        };
+        let f = self.module.add_function(name, ty, Some(linkage));
+        if device_panic {
+            // A GPU thread cannot print: a failed check stops the kernel (`trap`), and the
+            // host sees a launch error.
+            let saved = self.b.get_insert_block();
+            let bb = self.ctx.append_basic_block(f, "start");
+            self.b.position_at_end(bb);
+            let trap = self.module.get_function("llvm.trap").unwrap_or_else(|| {
+                self.module
+                    .add_function("llvm.trap", void.fn_type(&[], false), None)
+            });
+            let _ = self.b.build_call(trap, &[], "");
+            let _ = self.b.build_unreachable();
+            if let Some(bb) = saved {
+                self.b.position_at_end(bb);
+            }
+        }
         if name.starts_with("vez_panic") {
             let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("noreturn");
             let cold = inkwell::attributes::Attribute::get_named_enum_kind_id("cold");
@@ -1620,6 +1684,10 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     }
                 }
             }
+            Callee::Launch(_) if self.device => Err(Error(format!(
+                "{}: a kernel cannot launch kernels",
+                self.loc(span)
+            ))),
             Callee::Launch(_) => {
                 self.panic_msg(
                     fx,
@@ -1635,6 +1703,11 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 let mut vals = Vec::new();
                 for a in args {
                     vals.push(self.operand(fx, a, span)?);
+                }
+                if self.device && f.attrs.from_prelude && f.name.starts_with("gpu::") {
+                    let dty = self.place_ty(fx, dest);
+                    let name = f.name.clone();
+                    return self.gpu_intrinsic(&name, &dty);
                 }
                 if f.attrs.intrinsic || f.body.is_none() {
                     let dty = self.place_ty(fx, dest);

@@ -18,6 +18,7 @@ mod func;
 mod helpers;
 mod layout;
 mod link;
+mod ptx;
 
 use inkwell::context::Context;
 use std::collections::{HashSet, VecDeque};
@@ -80,6 +81,9 @@ pub fn compile(
     opts: &Options,
     out: &Path,
 ) -> Result<(), String> {
+    if matches!(opts.emit, Emit::Ptx | Emit::PtxIr) {
+        return compile_kernels(p, src, proofs, opts, out);
+    }
     let Some(main) = p.main else {
         return Err("the program has no `main` function".into());
     };
@@ -108,6 +112,53 @@ pub fn compile(
     cg.drain()?;
     cg.emit_c_main(entry);
     cg.finish_debug_info();
+    let module = cg.into_module();
+    module
+        .verify()
+        .map_err(|e| format!("internal error: invalid LLVM IR: {}", e.to_string()))?;
+    link::emit(&module, &tm, opts, out)
+}
+
+/// The program's GPU kernels (and the device functions they call) as one PTX module, or as
+/// its NVPTX LLVM IR.
+fn compile_kernels(
+    p: &Program,
+    src: &Sources,
+    proofs: &dyn Proofs,
+    opts: &Options,
+    out: &Path,
+) -> Result<(), String> {
+    let kernels = ptx::kernels(p);
+    if kernels.is_empty() {
+        return Err("the program has no `#[gpu::kernel]` function".into());
+    }
+    let ctx = Context::create();
+    let tm = ptx::target_machine(opts.opt_level)?;
+    let module = ctx.create_module("vez-kernels");
+    module.set_triple(&tm.get_triple());
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+    let mut cg = func::Cg::new(
+        &ctx,
+        module,
+        p,
+        tm.get_target_data(),
+        &*src.location,
+        &*src.snippet,
+        proofs,
+    );
+    cg.device = true;
+    for k in kernels {
+        cg.kernel_entry(k).map_err(String::from)?;
+    }
+    cg.drain()?;
+    let missing = cg.undefined_device_calls();
+    if !missing.is_empty() {
+        return Err(format!(
+            "GPU code cannot call the host run-time library (it uses {}): kernels may use \
+             scalars, arrays, `GpuBuffer` indexing and `#[gpu::device]` functions",
+            missing.join(", ")
+        ));
+    }
     let module = cg.into_module();
     module
         .verify()

@@ -30,6 +30,10 @@ pub enum Emit {
     LlvmIr,
     Asm,
     Obj,
+    /// The kernels as PTX (NVPTX assembly).
+    Ptx,
+    /// The kernels as NVPTX LLVM IR (what `llc -march=nvptx64` takes).
+    PtxIr,
 }
 
 const RUNTIME: &str = include_str!("../runtime/vez_rt.c");
@@ -65,10 +69,10 @@ pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> 
         .run_passes(&passes, tm, pass_options(opts.opt_level))
         .map_err(|e| format!("LLVM optimisation failed: {}", e.to_string()))?;
     match opts.emit {
-        Emit::LlvmIr => module
+        Emit::LlvmIr | Emit::PtxIr => module
             .print_to_file(out)
             .map_err(|e| format!("cannot write `{}`: {}", out.display(), e.to_string())),
-        Emit::Asm => tm
+        Emit::Asm | Emit::Ptx => tm
             .write_to_file(module, FileType::Assembly, out)
             .map_err(|e| format!("cannot write `{}`: {}", out.display(), e.to_string())),
         Emit::Obj => tm
