@@ -48,6 +48,7 @@ bench: build
 	benches/check_speed.sh
 	benches/verify_speed.py
 	benches/proof_cache.py
+	benches/gpu_verify.py
 
 soak: build
 	scripts/soak-differential 5000
