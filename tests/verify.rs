@@ -52,7 +52,7 @@ fn marks(path: &Path) -> Marks {
     (set, cex)
 }
 
-const PROOF_KINDS: [&str; 14] = [
+const PROOF_KINDS: [&str; 15] = [
     "overflow",
     "div-zero",
     "bounds",
@@ -67,6 +67,7 @@ const PROOF_KINDS: [&str; 14] = [
     "race",
     "barrier",
     "spec",
+    "unsupported",
 ];
 
 /// `vez verify --format json PATH` with extra options, every item proved by the solver (no

@@ -1415,6 +1415,12 @@ impl<'a, 'p> Exec<'a, 'p> {
         let name = method_name(f).to_string();
         if self.kernel.is_some() && builtin(self.p, f) != Some(Builtin::Len) {
             self.shared_memory_escapes(st, &vals, span);
+            if !f.attrs.from_prelude && reaches_barrier(self.p, fid, &mut HashSet::new()) {
+                self.g.unsupported(
+                    span,
+                    "a call of a function that waits at `gpu::barrier()` (only a kernel's own barriers are checked)",
+                );
+            }
         }
         if let Some(b) = builtin(self.p, f) {
             if b == Builtin::Unwrap {
@@ -1771,6 +1777,27 @@ impl<'a, 'p> Exec<'a, 'p> {
                 .unsupported(span, "a `gpu::shared` array stored into a field or element");
         }
     }
+}
+
+/// Whether a function, or one it calls, calls `gpu::barrier()`.
+fn reaches_barrier(p: &Program, f: FnId, seen: &mut HashSet<FnId>) -> bool {
+    if !seen.insert(f) {
+        return false;
+    }
+    let Some(body) = vez_mir::build::lower_fn(p, f) else {
+        return false;
+    };
+    body.blocks.iter().any(|b| match &b.term.kind {
+        TerminatorKind::Call {
+            callee: Callee::Fn(g, _),
+            ..
+        } => {
+            let d = p.func(*g);
+            (d.attrs.from_prelude && d.name == "gpu::barrier")
+                || (!d.attrs.from_prelude && reaches_barrier(p, *g, seen))
+        }
+        _ => false,
+    })
 }
 
 /// `new` is below `old` in the lexicographic order of non-negative integers.
