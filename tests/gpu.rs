@@ -14,6 +14,20 @@ fn vez(args: &[&str]) -> std::process::Output {
         .expect("run vez")
 }
 
+/// `vez build --no-cache [extra] --emit EMIT -o OUT PATH`.
+fn build(emit: &str, out: &Path, path: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["build", "--no-cache"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&[
+        "--emit",
+        emit,
+        "-o",
+        out.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    vez(&args)
+}
+
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("vez-gpu-test-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -75,15 +89,7 @@ fn race_free_kernels_compile_to_ptx_that_llc_accepts() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         let src = std::fs::read_to_string(path).unwrap();
         let ir = tmp(&format!("{stem}.nvptx.ll"));
-        let out = vez(&[
-            "build",
-            "--no-cache",
-            "--emit",
-            "ptx-ir",
-            "-o",
-            ir.to_str().unwrap(),
-            path.to_str().unwrap(),
-        ]);
+        let out = build("ptx-ir", &ir, path, &[]);
         if !out.status.success() {
             failures.push(format!(
                 "{stem}: vez --emit ptx-ir: {}",
@@ -106,15 +112,7 @@ fn race_free_kernels_compile_to_ptx_that_llc_accepts() {
             continue;
         }
         let ptx = tmp(&format!("{stem}.ptx"));
-        let out = vez(&[
-            "build",
-            "--no-cache",
-            "--emit",
-            "ptx",
-            "-o",
-            ptx.to_str().unwrap(),
-            path.to_str().unwrap(),
-        ]);
+        let out = build("ptx", &ptx, path, &[]);
         assert!(out.status.success(), "{stem}: {out:?}");
         let text = std::fs::read_to_string(&ptx).unwrap();
         for name in kernel_names(&src) {
@@ -146,41 +144,16 @@ fn kernel_checks_follow_the_proofs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let ok = root.join("tests/verify/gpu/pass/vec_add.zari");
     let ptx = tmp("vec_add.ptx");
-    let out = vez(&[
-        "build",
-        "--no-cache",
-        "--emit",
-        "ptx",
-        "-o",
-        ptx.to_str().unwrap(),
-        ok.to_str().unwrap(),
-    ]);
+    let out = build("ptx", &ptx, &ok, &[]);
     assert!(out.status.success(), "{out:?}");
     assert!(!std::fs::read_to_string(&ptx).unwrap().contains("trap"));
 
     let bad = root.join("tests/verify/gpu/fail/shared_out_of_bounds.zari");
     let ptx = tmp("oob.ptx");
-    let out = vez(&[
-        "build",
-        "--no-cache",
-        "--emit",
-        "ptx",
-        "-o",
-        ptx.to_str().unwrap(),
-        bad.to_str().unwrap(),
-    ]);
+    let out = build("ptx", &ptx, &bad, &[]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(!ptx.exists());
-    let out = vez(&[
-        "build",
-        "--no-cache",
-        "--allow-unverified",
-        "--emit",
-        "ptx",
-        "-o",
-        ptx.to_str().unwrap(),
-        bad.to_str().unwrap(),
-    ]);
+    let out = build("ptx", &ptx, &bad, &["--allow-unverified"]);
     assert!(out.status.success(), "{out:?}");
     assert!(std::fs::read_to_string(&ptx).unwrap().contains("trap"));
 }
@@ -198,15 +171,7 @@ fn host_only_operations_in_a_kernel_are_refused() {
     )
     .unwrap();
     let ptx = tmp("prints.ptx");
-    let out = vez(&[
-        "build",
-        "--no-cache",
-        "--emit",
-        "ptx",
-        "-o",
-        ptx.to_str().unwrap(),
-        src.to_str().unwrap(),
-    ]);
+    let out = build("ptx", &ptx, &src, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(

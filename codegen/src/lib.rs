@@ -21,6 +21,7 @@ mod link;
 mod ptx;
 
 use inkwell::context::Context;
+use inkwell::targets::TargetMachine;
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use vez_syntax::Span;
@@ -89,18 +90,7 @@ pub fn compile(
     };
     let ctx = Context::create();
     let tm = link::target_machine(opts.opt_level)?;
-    let module = ctx.create_module("vez");
-    module.set_triple(&tm.get_triple());
-    module.set_data_layout(&tm.get_target_data().get_data_layout());
-    let mut cg = func::Cg::new(
-        &ctx,
-        module,
-        p,
-        tm.get_target_data(),
-        &*src.location,
-        &*src.snippet,
-        proofs,
-    );
+    let mut cg = new_cg(&ctx, &tm, "vez", p, src, proofs);
     if opts.debug_info {
         let lc = src.line_col.clone();
         cg.enable_debug_info(src.main_file.clone(), Box::new(move |s| lc(s)));
@@ -112,11 +102,42 @@ pub fn compile(
     cg.drain()?;
     cg.emit_c_main(entry);
     cg.finish_debug_info();
-    let module = cg.into_module();
+    verify_and_emit(cg.into_module(), &tm, opts, out)
+}
+
+/// A generator over an empty module for the target machine.
+fn new_cg<'ctx, 'p>(
+    ctx: &'ctx Context,
+    tm: &TargetMachine,
+    name: &str,
+    p: &'p Program,
+    src: &'p Sources,
+    proofs: &'p dyn Proofs,
+) -> func::Cg<'ctx, 'p> {
+    let module = ctx.create_module(name);
+    module.set_triple(&tm.get_triple());
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+    func::Cg::new(
+        ctx,
+        module,
+        p,
+        tm.get_target_data(),
+        &*src.location,
+        &*src.snippet,
+        proofs,
+    )
+}
+
+fn verify_and_emit(
+    module: inkwell::module::Module,
+    tm: &TargetMachine,
+    opts: &Options,
+    out: &Path,
+) -> Result<(), String> {
     module
         .verify()
         .map_err(|e| format!("internal error: invalid LLVM IR: {}", e.to_string()))?;
-    link::emit(&module, &tm, opts, out)
+    link::emit(&module, tm, opts, out)
 }
 
 /// The program's GPU kernels (and the device functions they call) as one PTX module, or as
@@ -134,18 +155,7 @@ fn compile_kernels(
     }
     let ctx = Context::create();
     let tm = ptx::target_machine(opts.opt_level)?;
-    let module = ctx.create_module("vez-kernels");
-    module.set_triple(&tm.get_triple());
-    module.set_data_layout(&tm.get_target_data().get_data_layout());
-    let mut cg = func::Cg::new(
-        &ctx,
-        module,
-        p,
-        tm.get_target_data(),
-        &*src.location,
-        &*src.snippet,
-        proofs,
-    );
+    let mut cg = new_cg(&ctx, &tm, "vez-kernels", p, src, proofs);
     cg.device = true;
     for k in kernels {
         cg.kernel_entry(k).map_err(String::from)?;
@@ -159,11 +169,7 @@ fn compile_kernels(
             missing.join(", ")
         ));
     }
-    let module = cg.into_module();
-    module
-        .verify()
-        .map_err(|e| format!("internal error: invalid LLVM IR: {}", e.to_string()))?;
-    link::emit(&module, &tm, opts, out)
+    verify_and_emit(cg.into_module(), &tm, opts, out)
 }
 
 /// The functions still to generate, in discovery order (deterministic output).

@@ -16,7 +16,7 @@ use inkwell::targets::{
 };
 use inkwell::types::{BasicMetadataTypeEnum, BasicType};
 use inkwell::values::{BasicMetadataValueEnum, BasicValueEnum, FunctionValue};
-use inkwell::{AddressSpace, OptimizationLevel};
+use inkwell::AddressSpace;
 use vez_typeck::hir::{FnId, Program};
 use vez_typeck::mono::Instance;
 use vez_typeck::ty::Ty;
@@ -30,12 +30,7 @@ pub fn target_machine(opt: u8) -> Result<TargetMachine, String> {
     Target::initialize_nvptx(&InitializationConfig::default());
     let triple = TargetTriple::create("nvptx64-nvidia-cuda");
     let target = Target::from_triple(&triple).map_err(|e| e.to_string())?;
-    let level = match opt {
-        0 => OptimizationLevel::None,
-        1 => OptimizationLevel::Less,
-        2 => OptimizationLevel::Default,
-        _ => OptimizationLevel::Aggressive,
-    };
+    let level = crate::link::opt_level(opt);
     target
         .create_target_machine(
             &triple,

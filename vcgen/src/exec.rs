@@ -1401,17 +1401,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         let arg_tys: Vec<Ty> = f.param_tys().map(|t| t.subst(&tys)).collect();
         let ret = f.ret.subst(&tys);
         // Values of the arguments as the callee's specification sees them.
-        let mut pre_vals = Vec::new();
-        for v in &vals {
-            pre_vals.push(match v {
-                Val::T(t) => t.clone(),
-                Val::Ptr(loc) => match self.read_loc(st, loc, span) {
-                    Some(t) => t,
-                    None => self.g.fresh("arg", Sort::Int),
-                },
-                Val::Undef => self.g.fresh("arg", Sort::Int),
-            });
-        }
+        let pre_vals = self.arg_values(st, &vals, span);
         let name = method_name(f).to_string();
         if self.kernel.is_some() && builtin(self.p, f) != Some(Builtin::Len) {
             self.shared_memory_escapes(st, &vals, span);
@@ -1550,6 +1540,20 @@ impl<'a, 'p> Exec<'a, 'p> {
         Val::T(result)
     }
 
+    /// The values of call arguments (what a reference points to, for references).
+    fn arg_values(&mut self, st: &State, vals: &[Val], span: Span) -> Vec<T> {
+        vals.iter()
+            .map(|v| match v {
+                Val::T(t) => t.clone(),
+                Val::Ptr(loc) => match self.read_loc(st, loc, span) {
+                    Some(t) => t,
+                    None => self.g.fresh("arg", Sort::Int),
+                },
+                Val::Undef => self.g.fresh("arg", Sort::Int),
+            })
+            .collect()
+    }
+
     /// `kernel<<<grid, block>>>(args)`: the kernel's preconditions with `gpu::grid_dim()` and
     /// `gpu::block_dim()` bound to the launch's dimensions; then every buffer it may write
     /// holds arbitrary values of the same length.
@@ -1581,17 +1585,7 @@ impl<'a, 'p> Exec<'a, 'p> {
             thread_idx: self.g.ctor_value(&dim_ty, 0, vec![unused.clone(); 3]),
             block_idx: self.g.ctor_value(&dim_ty, 0, vec![unused; 3]),
         };
-        let mut args = Vec::new();
-        for v in &vals[2..] {
-            args.push(match v {
-                Val::T(t) => t.clone(),
-                Val::Ptr(loc) => match self.read_loc(st, loc, span) {
-                    Some(t) => t,
-                    None => self.g.fresh("arg", Sort::Int),
-                },
-                Val::Undef => self.g.fresh("arg", Sort::Int),
-            });
-        }
+        let args = self.arg_values(st, &vals[2..], span);
         let env = Env::for_call(self.p, kernel, &[], &args);
         let saved_gpu = self.g.gpu.replace(ids);
         let saved_wd = std::mem::replace(&mut self.g.wd, false);
