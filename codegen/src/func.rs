@@ -337,16 +337,10 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         slots: &mut [PointerValue<'ctx>],
     ) -> R<()> {
         for bd in &body.blocks {
-            let TerminatorKind::Call {
-                callee: Callee::Fn(f, _),
-                dest,
-                ..
-            } = &bd.term.kind
-            else {
+            let TerminatorKind::Call { callee, dest, .. } = &bd.term.kind else {
                 continue;
             };
-            let def = self.p.func(*f);
-            if !(def.attrs.from_prelude && def.name == "gpu::shared") {
+            if !callee.is_prelude_fn(self.p, "gpu::shared") {
                 continue;
             }
             if !dest.proj.is_empty() {

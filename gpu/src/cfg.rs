@@ -4,12 +4,11 @@
 //! thread of a block (uniformity).
 
 use std::collections::HashSet;
-use vez_mir::{Body, Callee, Operand, Place, Proj, Rvalue, StatementKind, TerminatorKind};
+use vez_mir::{Body, Operand, Place, Proj, Rvalue, StatementKind, TerminatorKind};
 use vez_typeck::hir::Program;
 use vez_typeck::ty::Ty;
 
 pub struct KernelCfg {
-    succ: Vec<Vec<u32>>,
     /// Blocks whose terminator is a call of `gpu::barrier()`.
     pub barriers: Vec<u32>,
     /// For each block, the barriers (`Some(block)`) or the kernel entry (`None`) from which
@@ -21,18 +20,13 @@ pub struct KernelCfg {
     pre: Vec<HashSet<u32>>,
     /// Whether every iteration of the loop passes a barrier.
     synchronized: Vec<bool>,
+    /// For each loop: whether it contains a barrier, and the blocks reachable from its header.
+    lockstep: Vec<(bool, HashSet<u32>)>,
     /// For each block: the blocks a branch there decides whether they run (control
     /// dependence, up to the branch's immediate post-dominator).
     region: Vec<HashSet<u32>>,
     /// Locals whose value may differ between two threads of a block.
     pub divergent: Vec<bool>,
-}
-
-fn is_call_to(p: &Program, callee: &Callee, name: &str) -> bool {
-    matches!(callee, Callee::Fn(f, _) if {
-        let f = p.func(*f);
-        f.attrs.from_prelude && f.attrs.intrinsic && f.name == name
-    })
 }
 
 impl KernelCfg {
@@ -46,7 +40,7 @@ impl KernelCfg {
         let barriers: Vec<u32> = (0..n as u32)
             .filter(|&b| {
                 matches!(&body.blocks[b as usize].term.kind,
-                    TerminatorKind::Call { callee, .. } if is_call_to(p, callee, "gpu::barrier"))
+                    TerminatorKind::Call { callee, .. } if callee.is_prelude_fn(p, "gpu::barrier"))
             })
             .collect();
         let is_barrier = |b: u32| barriers.contains(&b);
@@ -69,7 +63,8 @@ impl KernelCfg {
                 }
             }
         }
-        let loops = natural_loops(&succ);
+        let mut loops: Vec<(u32, HashSet<u32>)> = body.loop_forest().loops.into_iter().collect();
+        loops.sort_by_key(|(h, _)| *h);
         let mut pre = Vec::new();
         let mut synchronized = Vec::new();
         for (h, blocks) in &loops {
@@ -82,14 +77,21 @@ impl KernelCfg {
             pre.push(reach);
             synchronized.push(sync);
         }
+        let lockstep = loops
+            .iter()
+            .map(|(h, blocks)| {
+                let has_barrier = barriers.iter().any(|x| blocks.contains(x));
+                (has_barrier, reach_from(&succ, *h, |_| false))
+            })
+            .collect();
         let region = control_regions(body, &succ);
         let mut cfg = KernelCfg {
-            succ,
             barriers,
             starts,
             loops,
             pre,
             synchronized,
+            lockstep,
             region,
             divergent: Vec::new(),
         };
@@ -121,11 +123,9 @@ impl KernelCfg {
     pub fn lockstep_loops(&self, b: u32) -> Vec<u32> {
         self.loops
             .iter()
-            .filter(|(h, blocks)| {
-                self.barriers.iter().any(|x| blocks.contains(x))
-                    && reach_from(&self.succ, *h, |_| false).contains(&b)
-            })
-            .map(|(h, _)| *h)
+            .zip(&self.lockstep)
+            .filter(|(_, (has_barrier, reach))| *has_barrier && reach.contains(&b))
+            .map(|((h, _), _)| *h)
             .collect()
     }
 
@@ -149,7 +149,7 @@ impl KernelCfg {
         }
         for b in &body.blocks {
             if let TerminatorKind::Call { callee, dest, .. } = &b.term.kind {
-                if is_call_to(p, callee, "gpu::shared") {
+                if callee.is_prelude_fn(p, "gpu::shared") {
                     memory[dest.local.0 as usize] = true;
                 }
             }
@@ -213,7 +213,7 @@ impl KernelCfg {
                 } = &b.term.kind
                 {
                     let d = under
-                        || is_call_to(p, callee, "gpu::thread_idx")
+                        || callee.is_prelude_fn(p, "gpu::thread_idx")
                         || args.iter().any(|a| op_div(&div, a));
                     let l = dest.local.0 as usize;
                     if d && !div[l] {
@@ -251,54 +251,6 @@ fn reach_from(succ: &[Vec<u32>], from: u32, stop: impl Fn(u32) -> bool) -> HashS
         }
     }
     seen
-}
-
-/// Natural loops of the depth-first back edges, merged per header.
-fn natural_loops(succ: &[Vec<u32>]) -> Vec<(u32, HashSet<u32>)> {
-    let n = succ.len();
-    let mut state = vec![0u8; n];
-    let mut back = Vec::new();
-    let mut stack = vec![(0u32, 0usize)];
-    state[0] = 1;
-    while let Some((b, i)) = stack.pop() {
-        if let Some(&s) = succ[b as usize].get(i) {
-            stack.push((b, i + 1));
-            match state[s as usize] {
-                0 => {
-                    state[s as usize] = 1;
-                    stack.push((s, 0));
-                }
-                1 => back.push((b, s)),
-                _ => {}
-            }
-        } else {
-            state[b as usize] = 2;
-        }
-    }
-    let mut preds: Vec<Vec<u32>> = vec![Vec::new(); n];
-    for (b, ss) in succ.iter().enumerate() {
-        for &s in ss {
-            preds[s as usize].push(b as u32);
-        }
-    }
-    let mut loops: Vec<(u32, HashSet<u32>)> = Vec::new();
-    for (t, h) in back {
-        let i = match loops.iter().position(|(x, _)| *x == h) {
-            Some(i) => i,
-            None => {
-                loops.push((h, [h].into()));
-                loops.len() - 1
-            }
-        };
-        let mut work = vec![t];
-        while let Some(x) = work.pop() {
-            if loops[i].1.insert(x) {
-                work.extend(preds[x as usize].iter().copied());
-            }
-        }
-    }
-    loops.sort_by_key(|(h, _)| *h);
-    loops
 }
 
 /// For each branching block, the blocks between it and its immediate post-dominator. Paths

@@ -32,7 +32,7 @@ pub fn kernel_vc(p: &Program, body: &Body, source: &(dyn Fn(Span) -> String + Sy
     for (name, sort) in &trace.consts[trace.shared..] {
         vc.decls.push(format!(
             "(declare-fun {} () {})",
-            two.b_name(name),
+            b_symbol(name),
             sort.smt()
         ));
     }
@@ -96,13 +96,6 @@ impl TwoThreads {
             }
         }
         two
-    }
-
-    fn b_name(&self, name: &str) -> String {
-        self.map
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| b_symbol(name))
     }
 
     /// Thread B's version of a term of thread A.

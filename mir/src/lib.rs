@@ -169,6 +169,13 @@ pub enum Callee {
     Launch(FnId),
 }
 
+impl Callee {
+    /// Whether this calls the prelude function with this qualified name (`gpu::barrier`).
+    pub fn is_prelude_fn(&self, p: &hir::Program, name: &str) -> bool {
+        matches!(self, Callee::Fn(f, _) if p.func(*f).is_prelude(name))
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum TerminatorKind {
     Goto(BasicBlock),
@@ -263,7 +270,69 @@ pub struct Body {
     pub span: Span,
 }
 
+/// The shape of a body's control-flow graph: a reverse post-order of the blocks over the
+/// forward edges, the depth-first back edges, and each loop header's natural loop (the header
+/// and every block that reaches one of its back edges without passing through it).
+pub struct LoopForest {
+    pub rpo: Vec<u32>,
+    pub back_edges: std::collections::HashSet<(u32, u32)>,
+    pub loops: std::collections::HashMap<u32, std::collections::HashSet<u32>>,
+}
+
 impl Body {
+    pub fn loop_forest(&self) -> LoopForest {
+        let n = self.blocks.len();
+        let mut back_edges = std::collections::HashSet::new();
+        let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+        let mut post = Vec::new();
+        let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
+        state[0] = 1;
+        while let Some((b, i)) = stack.pop() {
+            let succ = self.blocks[b as usize].term.successors();
+            if i < succ.len() {
+                stack.push((b, i + 1));
+                let s = succ[i].0;
+                match state[s as usize] {
+                    0 => {
+                        state[s as usize] = 1;
+                        stack.push((s, 0));
+                    }
+                    1 => {
+                        back_edges.insert((b, s));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[b as usize] = 2;
+                post.push(b);
+            }
+        }
+        post.reverse();
+        let mut preds: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for (b, data) in self.blocks.iter().enumerate() {
+            for s in data.term.successors() {
+                preds[s.0 as usize].push(b as u32);
+            }
+        }
+        let mut loops: std::collections::HashMap<u32, std::collections::HashSet<u32>> =
+            std::collections::HashMap::new();
+        for &(t, h) in &back_edges {
+            let set = loops.entry(h).or_default();
+            set.insert(h);
+            let mut work = vec![t];
+            while let Some(x) = work.pop() {
+                if set.insert(x) {
+                    work.extend(preds[x as usize].iter().copied());
+                }
+            }
+        }
+        LoopForest {
+            rpo: post,
+            back_edges,
+            loops,
+        }
+    }
+
     pub fn local_ty(&self, l: Local) -> &Ty {
         &self.locals[l.0 as usize].ty
     }

@@ -182,6 +182,11 @@ impl FnDef {
     pub fn param_tys(&self) -> impl Iterator<Item = &Ty> {
         self.params.iter().map(|l| &self.locals[l.0 as usize].ty)
     }
+
+    /// Whether this is the prelude function with this qualified name (`gpu::shared`).
+    pub fn is_prelude(&self, name: &str) -> bool {
+        self.attrs.from_prelude && self.name == name
+    }
 }
 
 #[derive(Clone, Debug)]

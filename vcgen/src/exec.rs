@@ -152,53 +152,12 @@ impl<'a, 'p> Exec<'a, 'p> {
         }
     }
 
-    /// Reverse post-order over forward edges; back edges recorded.
+    /// Reverse post-order over forward edges; back edges and natural loops recorded.
     fn order(&mut self) -> Vec<u32> {
-        let n = self.body.blocks.len();
-        let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
-        let mut post = Vec::new();
-        let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
-        state[0] = 1;
-        while let Some((b, i)) = stack.pop() {
-            let succ = self.body.blocks[b as usize].term.successors();
-            if i < succ.len() {
-                stack.push((b, i + 1));
-                let s = succ[i].0;
-                match state[s as usize] {
-                    0 => {
-                        state[s as usize] = 1;
-                        stack.push((s, 0));
-                    }
-                    1 => {
-                        self.back_edges.insert((b, s));
-                    }
-                    _ => {}
-                }
-            } else {
-                state[b as usize] = 2;
-                post.push(b);
-            }
-        }
-        post.reverse();
-        // Natural loops: the header and every block reaching a back edge's source without
-        // passing through the header.
-        let mut preds: Vec<Vec<u32>> = vec![Vec::new(); n];
-        for (b, data) in self.body.blocks.iter().enumerate() {
-            for s in data.term.successors() {
-                preds[s.0 as usize].push(b as u32);
-            }
-        }
-        for &(t, h) in &self.back_edges {
-            let set = self.loop_blocks.entry(h).or_default();
-            set.insert(h);
-            let mut work = vec![t];
-            while let Some(x) = work.pop() {
-                if set.insert(x) {
-                    work.extend(preds[x as usize].iter().copied());
-                }
-            }
-        }
-        post
+        let forest = self.body.loop_forest();
+        self.back_edges = forest.back_edges;
+        self.loop_blocks = forest.loops;
+        forest.rpo
     }
 
     fn entry(&mut self) -> State {
@@ -278,13 +237,7 @@ impl<'a, 'p> Exec<'a, 'p> {
     /// The `gpu::Dim3` type and the launch's block and grid dimensions: constants every
     /// thread shares, with CUDA's limits.
     fn launch_dims(&mut self) -> (Ty, [T; 3], [T; 3]) {
-        let dim_ty = self
-            .p
-            .fns
-            .iter()
-            .find(|f| gpu_index_intrinsic(f).is_some())
-            .map(|f| f.ret.clone())
-            .unwrap_or(Ty::Error);
+        let dim_ty = self.dim3_ty();
         let mk = |g: &mut Gen, base: &str| {
             ["x", "y", "z"].map(|c| g.fresh(&format!("{base}.{c}"), Sort::Int))
         };
@@ -1446,22 +1399,8 @@ impl<'a, 'p> Exec<'a, 'p> {
         } else {
             "precondition"
         };
-        for r in &f.contract.requires {
-            let t = self.g.spec(r, &env);
-            let msg = format!(
-                "precondition of `{}` might not hold: `{}`",
-                f.name,
-                self.g.snippet(r.span)
-            );
-            self.g.obligate_labeled(
-                kind,
-                span,
-                msg,
-                String::new(),
-                t,
-                vec![(r.span, "the precondition".into())],
-            );
-        }
+        let what = format!("precondition of `{}` might not hold", f.name);
+        self.check_requires(f, &env, kind, &what, span);
         // Termination of direct recursion.
         if fid == self.fid && f.body.is_some() {
             let span_d = if f.contract.decreases.is_empty() {
@@ -1554,6 +1493,32 @@ impl<'a, 'p> Exec<'a, 'p> {
             .collect()
     }
 
+    /// One obligation per precondition of `f` at a call or launch (`what: `clause``).
+    fn check_requires(&mut self, f: &FnDef, env: &Env, kind: &'static str, what: &str, span: Span) {
+        for r in &f.contract.requires {
+            let t = self.g.spec(r, env);
+            let msg = format!("{what}: `{}`", self.g.snippet(r.span));
+            self.g.obligate_labeled(
+                kind,
+                span,
+                msg,
+                String::new(),
+                t,
+                vec![(r.span, "the precondition".into())],
+            );
+        }
+    }
+
+    /// The type of `gpu::thread_idx()` and its siblings.
+    fn dim3_ty(&self) -> Ty {
+        self.p
+            .fns
+            .iter()
+            .find(|f| gpu_index_intrinsic(f).is_some())
+            .map(|f| f.ret.clone())
+            .unwrap_or(Ty::Error)
+    }
+
     /// `kernel<<<grid, block>>>(args)`: the kernel's preconditions with `gpu::grid_dim()` and
     /// `gpu::block_dim()` bound to the launch's dimensions; then every buffer it may write
     /// holds arbitrary values of the same length.
@@ -1571,13 +1536,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                 .collect();
             dims.push(xyz);
         }
-        let dim_ty = self
-            .p
-            .fns
-            .iter()
-            .find(|f| gpu_index_intrinsic(f).is_some())
-            .map(|f| f.ret.clone())
-            .unwrap_or(Ty::Error);
+        let dim_ty = self.dim3_ty();
         let unused = self.g.fresh("launch.unused", Sort::Int);
         let ids = GpuIds {
             grid_dim: self.g.ctor_value(&dim_ty, 0, dims[0].clone()),
@@ -1589,22 +1548,11 @@ impl<'a, 'p> Exec<'a, 'p> {
         let env = Env::for_call(self.p, kernel, &[], &args);
         let saved_gpu = self.g.gpu.replace(ids);
         let saved_wd = std::mem::replace(&mut self.g.wd, false);
-        for r in &f.contract.requires {
-            let t = self.g.spec(r, &env);
-            let msg = format!(
-                "precondition of kernel `{}` might not hold for this launch: `{}`",
-                f.name,
-                self.g.snippet(r.span)
-            );
-            self.g.obligate_labeled(
-                "precondition",
-                span,
-                msg,
-                String::new(),
-                t,
-                vec![(r.span, "the precondition".into())],
-            );
-        }
+        let what = format!(
+            "precondition of kernel `{}` might not hold for this launch",
+            f.name
+        );
+        self.check_requires(f, &env, "precondition", &what, span);
         self.g.wd = saved_wd;
         self.g.gpu = saved_gpu;
         for v in &vals[2..] {
@@ -1755,9 +1703,7 @@ impl<'a, 'p> Exec<'a, 'p> {
 
     /// A kernel's `gpu::shared::<T, N>()` array: one per block, so its elements are shared.
     fn note_shared_array(&mut self, callee: &Callee, dest: &Place, span: Span) {
-        let Callee::Fn(fid, _) = callee else { return };
-        let f = self.p.func(*fid);
-        if !(f.attrs.from_prelude && f.attrs.intrinsic && f.name == "gpu::shared") {
+        if !callee.is_prelude_fn(self.p, "gpu::shared") {
             return;
         }
         if self.kernel.is_none() {
@@ -1786,9 +1732,8 @@ fn reaches_barrier(p: &Program, f: FnId, seen: &mut HashSet<FnId>) -> bool {
             callee: Callee::Fn(g, _),
             ..
         } => {
-            let d = p.func(*g);
-            (d.attrs.from_prelude && d.name == "gpu::barrier")
-                || (!d.attrs.from_prelude && reaches_barrier(p, *g, seen))
+            p.func(*g).is_prelude("gpu::barrier")
+                || (!p.func(*g).attrs.from_prelude && reaches_barrier(p, *g, seen))
         }
         _ => false,
     })
