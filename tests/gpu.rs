@@ -2,7 +2,8 @@
 //! tests/verify/gpu/pass compiles to NVPTX LLVM IR that LLVM's `llc -march=nvptx64` accepts,
 //! and to PTX with one `.entry` per kernel, `bar.sync` for barriers, shared arrays in
 //! `.shared` memory and global buffers accessed with `ld.global`/`st.global`. Kernels that fail verification
-//! are refused.
+//! are refused. The host side (devices, transfers, launches through cudarc) runs against a
+//! stand-in CUDA driver (`tests/gpu_mock/libcuda.c`) and against no driver at all.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -178,4 +179,163 @@ fn host_only_operations_in_a_kernel_are_refused() {
         err.contains("GPU code cannot call the host run-time library"),
         "{err}"
     );
+}
+
+// ------------------------------------------------------------------ host side: launches
+
+/// A program that uses the whole host API: upload, alloc, a launch, synchronize, download.
+const HOST_PROGRAM: &str = r#"
+#[gpu::kernel]
+#[requires(a.len() == n as usize && c.len() == n as usize)]
+#[requires(gpu::grid_dim().x * gpu::block_dim().x <= 4_294_967_296)]
+#[requires(gpu::block_dim().y == 1 && gpu::block_dim().z == 1 && gpu::grid_dim().y == 1 && gpu::grid_dim().z == 1)]
+fn scale(a: &GpuBuffer<i32>, c: &mut GpuBuffer<i32>, n: u32, k: i32, flag: bool) {
+    let i = gpu::block_idx().x * gpu::block_dim().x + gpu::thread_idx().x;
+    if i < n && flag {
+        c[i as usize] = a[i as usize].wrapping_mul(k);
+    }
+}
+
+#[gpu::kernel]
+#[requires(gpu::block_dim().x == 1 && gpu::block_dim().y == 1 && gpu::block_dim().z == 1)]
+#[requires(gpu::grid_dim().x == 1 && gpu::grid_dim().y == 1 && gpu::grid_dim().z == 1)]
+fn fails_always(x: u32) {
+    let _y = x / 2;
+}
+
+fn main() -> Result<(), gpu::Error> {
+    println!("start");
+    let device = gpu::Device::cuda(0)?;
+    let a = device.upload(&vec![5i32, -7, 11])?;
+    let mut c = device.alloc::<i32>(3)?;
+    scale<<<(1, 1, 1), (32, 1, 1)>>>(&a, &mut c, 3, 4, true);
+    device.synchronize()?;
+    let back = a.download()?;
+    let zeros = c.download()?;
+    println!("{} {} {} {} | {} {}", back.len(), back[0], back[1], back[2], zeros.len(), zeros[0]);
+    match gpu::Device::cuda(1) {
+        Ok(_) => println!("device 1 opened"),
+        Err(e) => println!("device 1: error {}", e.code),
+    }
+    fails_always<<<(1, 1, 1), (1, 1, 1)>>>(9);
+    device.synchronize()?;
+    println!("not reached");
+    Ok(())
+}
+"#;
+
+/// Builds `src` into an executable; its path.
+fn build_exe(name: &str, src: &str) -> PathBuf {
+    let path = tmp(&format!("{name}.zari"));
+    std::fs::write(&path, src).unwrap();
+    let exe = tmp(name);
+    let out = build("exe", &exe, &path, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    exe
+}
+
+/// The mock CUDA driver of tests/gpu_mock, built into its own folder.
+fn mock_driver_dir() -> PathBuf {
+    let dir = tmp("mock-driver");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/gpu_mock/libcuda.c");
+    let so = dir.join("libcuda.so");
+    let st = Command::new("cc")
+        .args(["-shared", "-fPIC", "-o"])
+        .arg(&so)
+        .arg(&src)
+        .status()
+        .expect("run cc");
+    assert!(st.success());
+    std::fs::copy(&so, dir.join("libcuda.so.1")).unwrap();
+    dir
+}
+
+/// Whether this machine has a real CUDA driver (then the no-driver test has nothing to see).
+fn real_driver_present() -> bool {
+    Command::new("sh")
+        .args(["-c", "ldconfig -p | grep -q 'libcuda\\.so'"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+#[test]
+fn host_api_and_launches_go_through_the_cuda_driver() {
+    let exe = build_exe("host-api", HOST_PROGRAM);
+    let out = Command::new(&exe)
+        .env("LD_LIBRARY_PATH", mock_driver_dir())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Upload then download gives the data back; alloc gives zeroed memory; device 1 does not
+    // exist (the driver's CUDA_ERROR_INVALID_DEVICE).
+    assert_eq!(
+        stdout, "start\n3 5 -7 11 | 3 0\ndevice 1: error 101\n",
+        "stderr: {stderr}"
+    );
+    // The launch passes each buffer as (device address, length), then the scalars, with the
+    // grid and block as written.
+    assert!(
+        stderr.contains("mock launch scale<<<(1, 1, 1), (32, 1, 1)>>>(buf, 3, buf, 3, 3, 4, 1)"),
+        "{stderr}"
+    );
+    // A launch the driver refuses is an error at the next synchronize, returned from main.
+    assert!(
+        stderr.contains("mock launch fails_always<<<(1, 1, 1), (1, 1, 1)>>>(9)"),
+        "{stderr}"
+    );
+    assert!(stderr.ends_with("Error: Error { code: 719 }\n"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn without_a_cuda_driver_gpu_work_is_a_clear_error_not_a_panic() {
+    if real_driver_present() {
+        eprintln!("skipped: this machine has a CUDA driver");
+        return;
+    }
+    let exe = build_exe("host-api-no-driver", HOST_PROGRAM);
+    let out = Command::new(&exe).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "start\n");
+    assert_eq!(
+        stderr,
+        "gpu: no CUDA driver found (libcuda could not be loaded)\nError: Error { code: -1 }\n"
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    // A launch with no driver at all (a kernel of scalars needs no device first).
+    let exe = build_exe(
+        "launch-no-driver",
+        r#"
+#[gpu::kernel]
+#[requires(gpu::block_dim().x == 1 && gpu::block_dim().y == 1 && gpu::block_dim().z == 1)]
+#[requires(gpu::grid_dim().x == 1 && gpu::grid_dim().y == 1 && gpu::grid_dim().z == 1)]
+fn noop(x: u32) {
+    let _y = x / 2;
+}
+
+fn main() {
+    println!("before");
+    noop<<<(1, 1, 1), (1, 1, 1)>>>(7);
+    println!("after");
+}
+"#,
+    );
+    let out = Command::new(&exe).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "before\n");
+    assert!(
+        stderr.starts_with("error: no CUDA driver found: cannot launch kernel `noop` at ")
+            && stderr.trim_end().ends_with(":11:5"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(1));
 }

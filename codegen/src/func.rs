@@ -62,6 +62,8 @@ pub struct Cg<'ctx, 'p> {
     pub dbg: Option<crate::helpers::DebugInfo<'ctx>>,
     /// Generating GPU code (NVPTX): `gpu::` intrinsics, shared arrays, panics as traps.
     pub device: bool,
+    /// The kernels' PTX (NUL-terminated), embedded in the executable for its launches.
+    pub kernels_ptx: Option<Vec<u8>>,
 }
 
 /// The state of the function being generated.
@@ -132,6 +134,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             strings: HashMap::new(),
             dbg: None,
             device: false,
+            kernels_ptx: None,
         }
     }
 
@@ -228,19 +231,76 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         Ok(())
     }
 
-    /// `int main()` calls the VeZ `main` and exits 0 (stdout is flushed at exit).
-    pub fn emit_c_main(&mut self, entry: FunctionValue<'ctx>) {
+    /// `int main()` calls the VeZ `main` and exits 0 (stdout is flushed at exit). A `main`
+    /// that returns `Result` and gives `Err(e)` prints `Error: {e:?}` on stderr and exits 1,
+    /// as Rust's does.
+    pub fn emit_c_main(&mut self, entry: FunctionValue<'ctx>) -> R<()> {
         let i32t = self.ctx.i32_type();
         let f = self
             .module
             .add_function("main", i32t.fn_type(&[], false), None);
-        let bb = self.ctx.append_basic_block(f, "start");
-        self.b.position_at_end(bb);
+        let start = self.ctx.append_basic_block(f, "start");
+        let body = self.ctx.append_basic_block(f, "body");
+        self.b.position_at_end(start);
         if self.dbg.is_some() {
             self.b.unset_current_debug_location();
         }
-        let _ = self.b.build_call(entry, &[], "");
-        let _ = self.b.build_return(Some(&i32t.const_zero()));
+        let alloca_at = self.b.build_unconditional_branch(body)?;
+        self.b.position_at_end(body);
+        let r = self.b.build_call(entry, &[], "")?;
+        let ret = self.p.main.map(|m| self.p.func(m).ret.clone());
+        let err_ty = match &ret {
+            Some(t @ Ty::Adt(id, a)) if Some(*id) == self.p.lang.result && a.len() == 2 => {
+                Some((t.clone(), a[1].clone()))
+            }
+            _ => None,
+        };
+        if let Some((rty, ety)) = err_ty {
+            let fx = Fx {
+                fv: f,
+                args: vec![],
+                slots: vec![],
+                tys: vec![],
+                blocks: vec![],
+                alloca_at,
+                caller_loc: None,
+                verified: false,
+            };
+            let v = basic(r)?;
+            let slot = self.spill(&fx, v)?;
+            let pr = PlaceRef::from_parts(slot, rty.clone());
+            let tag = self.enum_tag(&pr)?;
+            let is_err = self.b.build_int_compare(
+                IntPredicate::EQ,
+                tag,
+                i32t.const_int(1, false),
+                "is_err",
+            )?;
+            let fail = self.ctx.append_basic_block(f, "err");
+            let done = self.ctx.append_basic_block(f, "ok");
+            self.b.build_conditional_branch(is_err, fail, done)?;
+            self.b.position_at_end(fail);
+            let et = self.lay.llty(&rty);
+            let payload = self.b.build_struct_gep(et, slot, 1, "payload")?;
+            let vt = self.lay.variant(&rty, 1);
+            let e = self.b.build_struct_gep(vt, payload, 0, "e")?;
+            let buf = self.new_buf(&fx)?;
+            let (p, n) = self.str_const(b"Error: ");
+            let push = self.rt_fn("vez_buf_push");
+            self.b
+                .build_call(push, &[buf.into(), p.into(), n.into()], "")?;
+            self.fmt_ptr(buf, e, &ety, true)?;
+            let (p, n) = self.str_const(b"\n");
+            self.b
+                .build_call(push, &[buf.into(), p.into(), n.into()], "")?;
+            let print = self.rt_fn("vez_print");
+            self.b
+                .build_call(print, &[i32t.const_int(2, false).into(), buf.into()], "")?;
+            self.b.build_return(Some(&i32t.const_int(1, false)))?;
+            self.b.position_at_end(done);
+        }
+        self.b.build_return(Some(&i32t.const_zero()))?;
+        Ok(())
     }
 
     fn gen_instance(&mut self, inst: &Instance) -> Result<(), String> {
@@ -1682,13 +1742,9 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 "{}: a kernel cannot launch kernels",
                 self.loc(span)
             ))),
-            Callee::Launch(_) => {
-                self.panic_msg(
-                    fx,
-                    "GPU kernel launches are not supported by this build of VeZ yet",
-                    span,
-                )?;
-                Ok(None)
+            Callee::Launch(k) => {
+                self.launch(fx, *k, args, span)?;
+                Ok(Some(self.lay.unit().const_zero().into()))
             }
             Callee::Fn(fid, tys) => {
                 let tys: Vec<Ty> = tys.iter().map(|t| t.subst(&fx.args)).collect();

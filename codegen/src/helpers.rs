@@ -885,6 +885,11 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         span: Span,
     ) -> R<BasicValueEnum<'ctx>> {
         let f = self.p.func(inst.func);
+        if f.attrs.from_prelude && !self.device {
+            if let Some(v) = self.gpu_host_call(fx, &f.name, args, ret)? {
+                return Ok(v);
+            }
+        }
         let name = f.name.rsplit("::").next().unwrap_or(&f.name).to_string();
         let owner = f.self_ty.clone().map(|t| t.subst(&inst.args));
         let i64t = self.ctx.i64_type();

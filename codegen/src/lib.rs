@@ -8,13 +8,18 @@
 //!   the compiler-supplied meaning of `#[intrinsic]` prelude functions.
 //! - `helpers.rs`: per-type helper functions (Debug formatting, `==`, ordering, clone) and
 //!   printing.
-//! - `link.rs`: target machine, optimisation, object file, linking.
+//! - `link.rs`: target machine, optimisation, object file, linking (with the GPU run-time
+//!   library, the `vez-gpu-rt` crate, when the program uses the `gpu::` host API).
+//! - `ptx.rs`: kernels to PTX (device mode of `func.rs`).
+//! - `gpu_host.rs`: the host side of the GPU: `gpu::Device`, `GpuBuffer` transfers and
+//!   `kernel<<<grid, block>>>(args)` launches of the PTX embedded in the executable.
 //!
 //! Memory is never freed (values are not dropped): a VeZ program's allocations live until it
 //! exits.
 
 mod consts;
 mod func;
+mod gpu_host;
 mod helpers;
 mod layout;
 mod link;
@@ -91,6 +96,7 @@ pub fn compile(
     let ctx = Context::create();
     let tm = link::target_machine(opts.opt_level)?;
     let mut cg = new_cg(&ctx, &tm, "vez", p, src, proofs);
+    cg.kernels_ptx = embedded_ptx(p, src, proofs, opts.opt_level)?;
     if opts.debug_info {
         let lc = src.line_col.clone();
         cg.enable_debug_info(src.main_file.clone(), Box::new(move |s| lc(s)));
@@ -100,7 +106,7 @@ pub fn compile(
         args: vec![],
     })?;
     cg.drain()?;
-    cg.emit_c_main(entry);
+    cg.emit_c_main(entry).map_err(String::from)?;
     cg.finish_debug_info();
     verify_and_emit(cg.into_module(), &tm, opts, out)
 }
@@ -149,15 +155,53 @@ fn compile_kernels(
     opts: &Options,
     out: &Path,
 ) -> Result<(), String> {
-    let kernels = ptx::kernels(p);
-    if kernels.is_empty() {
+    if ptx::kernels(p).is_empty() {
         return Err("the program has no `#[gpu::kernel]` function".into());
     }
     let ctx = Context::create();
     let tm = ptx::target_machine(opts.opt_level)?;
-    let mut cg = new_cg(&ctx, &tm, "vez-kernels", p, src, proofs);
+    let module = kernel_module(&ctx, &tm, p, src, proofs)?;
+    verify_and_emit(module, &tm, opts, out)
+}
+
+/// The PTX text of the program's kernels (NUL-terminated, as the CUDA driver loads it), for
+/// an executable that launches them; `None` when the program has no kernels.
+fn embedded_ptx(
+    p: &Program,
+    src: &Sources,
+    proofs: &dyn Proofs,
+    opt_level: u8,
+) -> Result<Option<Vec<u8>>, String> {
+    if ptx::kernels(p).is_empty() {
+        return Ok(None);
+    }
+    let ctx = Context::create();
+    let tm = ptx::target_machine(opt_level)?;
+    let module = kernel_module(&ctx, &tm, p, src, proofs)?;
+    module
+        .verify()
+        .map_err(|e| format!("internal error: invalid LLVM IR: {}", e.to_string()))?;
+    link::optimize(&module, &tm, opt_level)?;
+    let buf = tm
+        .write_to_memory_buffer(&module, inkwell::targets::FileType::Assembly)
+        .map_err(|e| format!("cannot generate PTX: {}", e.to_string()))?;
+    let mut text = buf.as_slice().to_vec();
+    text.retain(|b| *b != 0);
+    text.push(0);
+    Ok(Some(text))
+}
+
+/// One module with an entry point per kernel, generated for the NVPTX target.
+fn kernel_module<'ctx>(
+    ctx: &'ctx Context,
+    tm: &TargetMachine,
+    p: &Program,
+    src: &Sources,
+    proofs: &dyn Proofs,
+) -> Result<inkwell::module::Module<'ctx>, String> {
+    let mut cg = new_cg(ctx, tm, "vez-kernels", p, src, proofs);
     cg.device = true;
-    for k in kernels {
+    for k in ptx::kernels(p) {
         cg.kernel_entry(k).map_err(String::from)?;
     }
     cg.drain()?;
@@ -169,7 +213,7 @@ fn compile_kernels(
             missing.join(", ")
         ));
     }
-    verify_and_emit(cg.into_module(), &tm, opts, out)
+    Ok(cg.into_module())
 }
 
 /// The functions still to generate, in discovery order (deterministic output).

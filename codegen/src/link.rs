@@ -68,11 +68,16 @@ pub fn target_machine(opt: u8) -> Result<TargetMachine, String> {
         .ok_or_else(|| "cannot create a target machine for this host".to_string())
 }
 
-pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> Result<(), String> {
-    let passes = format!("default<O{}>", opts.opt_level.min(3));
+/// LLVM's `default<On>` pipeline.
+pub fn optimize(module: &Module, tm: &TargetMachine, opt_level: u8) -> Result<(), String> {
+    let passes = format!("default<O{}>", opt_level.min(3));
     module
-        .run_passes(&passes, tm, pass_options(opts.opt_level))
-        .map_err(|e| format!("LLVM optimisation failed: {}", e.to_string()))?;
+        .run_passes(&passes, tm, pass_options(opt_level))
+        .map_err(|e| format!("LLVM optimisation failed: {}", e.to_string()))
+}
+
+pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> Result<(), String> {
+    optimize(module, tm, opts.opt_level)?;
     match opts.emit {
         Emit::LlvmIr | Emit::PtxIr => module
             .print_to_file(out)
@@ -91,6 +96,17 @@ pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> 
             let cc = c_compiler();
             let mut cmd = Command::new(&cc);
             cmd.arg(&obj).arg(&rt).arg("-o").arg(out).arg("-lm");
+            if uses_gpu_runtime(module) {
+                cmd.arg(gpu_runtime_lib()?);
+                // What the Rust standard library inside it needs (`--print native-static-libs`).
+                cmd.args(["-ldl", "-lgcc_s", "-lutil", "-lrt", "-lpthread", "-lc"]);
+                // Only the parts of it the program calls; without `-g`, none of the Rust
+                // standard library's debug information (10 MB down to 0.4 MB).
+                cmd.arg("-Wl,--gc-sections");
+                if !opts.debug_info {
+                    cmd.arg("-Wl,--strip-debug");
+                }
+            }
             if opts.debug_info {
                 cmd.arg("-g");
             }
@@ -107,6 +123,37 @@ pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> 
             Ok(())
         }
     }
+}
+
+/// Whether the module calls the GPU run-time library (`vez_gpu_*`).
+fn uses_gpu_runtime(module: &Module) -> bool {
+    let mut f = module.get_first_function();
+    while let Some(fv) = f {
+        if fv.get_name().to_bytes().starts_with(b"vez_gpu_") {
+            return true;
+        }
+        f = fv.get_next_function();
+    }
+    false
+}
+
+/// The GPU run-time library, `libvez_gpu_rt.a`: `$VEZ_GPU_RT`, else beside the running
+/// compiler (cargo builds it into the same folder as `vez`).
+fn gpu_runtime_lib() -> Result<PathBuf, String> {
+    const NAME: &str = "libvez_gpu_rt.a";
+    if let Some(p) = std::env::var_os("VEZ_GPU_RT") {
+        return Ok(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the compiler: {e}"))?;
+    let mut dirs = exe.ancestors().skip(1).take(2);
+    dirs.find_map(|d| Some(d.join(NAME)).filter(|p| p.exists()))
+        .ok_or_else(|| {
+            format!(
+                "the program launches GPU kernels, but the GPU run-time library `{NAME}` is not \
+                 beside `{}`: build it with `cargo build --release` (or set VEZ_GPU_RT)",
+                exe.display()
+            )
+        })
 }
 
 /// `cc` (Debian's gcc or clang), else clang-19 from LLVM 19.

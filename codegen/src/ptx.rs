@@ -134,7 +134,7 @@ impl<'ctx> Cg<'ctx, '_> {
         Ok(())
     }
 
-    fn buffer_param(&self, t: &Ty) -> bool {
+    pub(crate) fn buffer_param(&self, t: &Ty) -> bool {
         matches!(t, Ty::Ref(_, inner) if self.p.is_lang(inner, self.p.lang.gpu_buffer))
     }
 
