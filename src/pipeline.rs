@@ -9,6 +9,9 @@ use vez_syntax::{diag, loader, Diagnostic, Severity, SourceMap};
 
 /// The programs a path stands for (see `vez check --help`).
 pub fn programs(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_dir() && vez_stdlib::is_stdlib_dir(path) {
+        return Ok(vec![path.to_path_buf()]);
+    }
     if path.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -45,14 +48,21 @@ pub struct Checked {
     pub diags: Vec<Diagnostic>,
     pub program: Option<vez_typeck::hir::Program>,
     pub items: Vec<ast_items::Item>,
+    /// The standard library itself is the subject (`vez verify stdlib/`): its items are
+    /// verified, not assumed.
+    pub stdlib: bool,
 }
 
 mod ast_items {
     pub use vez_syntax::ast::Item;
 }
 
-/// Loads, parses and type-checks one program (the prelude included).
+/// Loads, parses and type-checks one program (the prelude included), or the standard
+/// library from its folder.
 pub fn front_end(root: &Path) -> Checked {
+    if root.is_dir() {
+        return stdlib_front_end(root);
+    }
     let timing = std::env::var_os("VEZ_TIMINGS").is_some();
     let t0 = Instant::now();
     let mut sources = SourceMap::new();
@@ -67,6 +77,7 @@ pub fn front_end(root: &Path) -> Checked {
                 diags: vec![d],
                 program: None,
                 items: vec![],
+                stdlib: false,
             };
         }
     };
@@ -76,10 +87,49 @@ pub fn front_end(root: &Path) -> Checked {
             t0.elapsed().as_secs_f64() * 1e3
         );
     }
+    let tp = Instant::now();
     let prelude_src = vez_stdlib::prelude_source();
     let (prelude, prelude_diags) =
         loader::parse_text(vez_stdlib::PRELUDE_PATH, &prelude_src, &mut sources);
     diags.extend(prelude_diags);
+    if timing {
+        eprintln!(
+            "timing: assemble and parse the prelude {:.1} ms",
+            tp.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    type_and_borrow_check(sources, diags, prelude, items, false, timing)
+}
+
+/// The standard library's files in `dir` as the prelude of an empty program.
+fn stdlib_front_end(dir: &Path) -> Checked {
+    let mut sources = SourceMap::new();
+    let mut diags = Vec::new();
+    let mut prelude = Vec::new();
+    match vez_stdlib::read_stdlib_dir(dir) {
+        Ok(parts) => {
+            for (name, text) in parts {
+                let (items, d) = loader::parse_text(&name, &text, &mut sources);
+                prelude.extend(items);
+                diags.extend(d);
+            }
+        }
+        Err(msg) => {
+            let file = sources.add(dir, dir.display().to_string(), String::new());
+            diags.push(Diagnostic::error("io", msg, loader::file_start(file)));
+        }
+    }
+    type_and_borrow_check(sources, diags, prelude, vec![], true, false)
+}
+
+fn type_and_borrow_check(
+    sources: SourceMap,
+    mut diags: Vec<Diagnostic>,
+    prelude: Vec<vez_syntax::ast::Item>,
+    items: Vec<vez_syntax::ast::Item>,
+    stdlib: bool,
+    timing: bool,
+) -> Checked {
     if diags.iter().any(|d| d.severity == Severity::Error) {
         // Type checking a tree with syntax errors would only add noise.
         return Checked {
@@ -87,6 +137,7 @@ pub fn front_end(root: &Path) -> Checked {
             diags,
             program: None,
             items,
+            stdlib,
         };
     }
     let t1 = Instant::now();
@@ -115,6 +166,7 @@ pub fn front_end(root: &Path) -> Checked {
         diags,
         program: Some(program),
         items,
+        stdlib,
     }
 }
 

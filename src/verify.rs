@@ -89,15 +89,42 @@ fn parallel<R: Send>(n: usize, jobs: usize, f: impl Fn(usize) -> R + Sync) -> Ve
         .collect()
 }
 
-/// The functions `vez verify` proves: user code with a body, not `#[trusted]`.
-fn verified_fns(p: &Program) -> Vec<FnId> {
+/// The functions `vez verify` proves: user code (or, for `vez verify stdlib/`, the library)
+/// with a body, not `#[trusted]`.
+fn verified_fns(p: &Program, stdlib: bool) -> Vec<FnId> {
     (0..p.fns.len() as u32)
         .map(FnId)
         .filter(|f| {
             let d = p.func(*f);
-            !d.attrs.from_prelude && !d.attrs.trusted && !d.attrs.intrinsic && d.body.is_some()
+            d.attrs.from_prelude == stdlib
+                && !d.attrs.trusted
+                && !d.attrs.intrinsic
+                && d.body.is_some()
         })
         .collect()
+}
+
+/// The items of the verified code taken on trust: `#[trusted]` functions and, for the
+/// library, its compiler-provided primitives. Every report lists them, called or not.
+pub fn trusted_items(p: &Program, stdlib: bool) -> Vec<Assumption> {
+    let mut out: Vec<Assumption> = p
+        .fns
+        .iter()
+        .filter(|d| d.attrs.from_prelude == stdlib)
+        .filter(|d| d.attrs.trusted || d.attrs.intrinsic || d.body.is_none())
+        .map(|d| Assumption {
+            kind: "trusted".into(),
+            item: d.name.clone(),
+            detail: if stdlib {
+                "standard library run-time primitive".into()
+            } else {
+                "#[trusted] in this program".into()
+            },
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn snippet(sources: &SourceMap, span: Span) -> String {
@@ -233,6 +260,7 @@ pub fn verify(paths: &[PathBuf], output: &Output, opts: &VerifyOpts, color: bool
     let mut report_items = Vec::new();
     let mut totals = Totals::default();
     let mut front_errors = 0;
+    let mut trusted: Vec<Assumption> = Vec::new();
     for root in &roots {
         let mut c = front_end(root);
         let errs = c
@@ -244,7 +272,8 @@ pub fn verify(paths: &[PathBuf], output: &Output, opts: &VerifyOpts, color: bool
         if errs > 0 || c.program.is_none() {
             front_errors += errs.max(1);
         } else if let Some(p) = &c.program {
-            let out = verify_program(p, &c.sources, opts, &session, &mut totals);
+            let out = verify_program(p, &c.sources, opts, &session, &mut totals, c.stdlib);
+            trusted.extend(trusted_items(p, c.stdlib));
             diags.extend(out.diags);
             for it in out.items {
                 let (v, f, u) = it.cert.counts();
@@ -286,6 +315,7 @@ pub fn verify(paths: &[PathBuf], output: &Output, opts: &VerifyOpts, color: bool
         solver: session.solver.clone(),
         items: report_items.clone(),
         summary: summary.clone(),
+        trusted: trusted.clone(),
     };
     let summary_line = || {
         if front_errors > 0 {
@@ -296,6 +326,14 @@ pub fn verify(paths: &[PathBuf], output: &Output, opts: &VerifyOpts, color: bool
             );
         } else {
             print_summary(&totals, ms);
+            if !trusted.is_empty() {
+                let names: Vec<&str> = trusted.iter().map(|a| a.item.as_str()).collect();
+                eprintln!(
+                    "trusted, not proved ({}): {}",
+                    names.len(),
+                    names.join(", ")
+                );
+            }
         }
     };
     match output {
@@ -423,8 +461,9 @@ pub fn verify_program(
     opts: &VerifyOpts,
     session: &Session,
     totals: &mut Totals,
+    stdlib: bool,
 ) -> ProgramOutcome {
-    let fns = verified_fns(p);
+    let fns = verified_fns(p, stdlib);
     let source = |s: Span| snippet(sources, s);
     let gen_start = Instant::now();
     let use_cache = session.mode != CacheMode::Off;
@@ -686,7 +725,7 @@ pub fn verify_program(
     let calls: HashMap<FnId, &BTreeSet<FnId>> = out_items.iter().map(|(f, c, _)| (*f, c)).collect();
     let rests_on: Vec<Vec<Assumption>> = out_items
         .iter()
-        .map(|(f, _, _)| assumptions(p, *f, &calls, &status_of))
+        .map(|(f, _, _)| assumptions(p, *f, &calls, &status_of, stdlib))
         .collect();
     for ((_, _, item), a) in out_items.iter_mut().zip(rests_on) {
         item.cert.assumptions = a;
@@ -800,6 +839,7 @@ fn assumptions(
     f: FnId,
     calls: &HashMap<FnId, &BTreeSet<FnId>>,
     status_of: &HashMap<FnId, String>,
+    stdlib: bool,
 ) -> Vec<Assumption> {
     let mut out = BTreeSet::new();
     let mut seen = HashSet::from([f]);
@@ -825,7 +865,7 @@ fn assumptions(
             out.insert(assumption("trusted", detail));
             continue;
         }
-        if def.attrs.from_prelude {
+        if def.attrs.from_prelude && !stdlib {
             out.insert(assumption(
                 "library",
                 "standard library, proved by `vez verify stdlib/`",
@@ -858,7 +898,7 @@ pub fn verify_checked(
 ) -> (Vec<Diagnostic>, Totals, HashSet<(String, Span)>) {
     let session = Session::new(root, opts);
     let mut totals = Totals::default();
-    let out = verify_program(p, sources, opts, &session, &mut totals);
+    let out = verify_program(p, sources, opts, &session, &mut totals, false);
     (out.diags, totals, out.proven)
 }
 

@@ -950,6 +950,13 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 }
                 _ => self.vec_parts(arg(0).into_pointer_value())?.1.into(),
             },
+            "capacity" => {
+                let vt = self.lay.vec();
+                let at = self
+                    .b
+                    .build_struct_gep(vt, arg(0).into_pointer_value(), 2, "capp")?;
+                self.b.build_load(i64t, at, "cap")?
+            }
             "as_slice" | "as_str" => {
                 let (d, n) = self.vec_parts(arg(0).into_pointer_value())?;
                 self.fat_value(d, n).into()

@@ -41,19 +41,85 @@ fn instantiate(template: &str, name: &str, signed: bool, bits: u32) -> String {
         .replace("$MIN", &min)
         .replace("$MAX", &max)
         .replace("$BITS", &bits.to_string())
+        .replace("$ISQRT_HI", &(isqrt_of_max(signed, bits) + 1).to_string())
+}
+
+/// The integer square root of the largest value of a type.
+fn isqrt_of_max(signed: bool, bits: u32) -> u128 {
+    let max = if signed {
+        (1u128 << (bits - 1)) - 1
+    } else if bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << bits) - 1
+    };
+    // Newton's method from above converges to the floor of the root.
+    let mut x = if bits >= 128 {
+        1u128 << 64
+    } else {
+        max.min(1u128 << 64)
+    };
+    loop {
+        let y = (x + max / x) / 2;
+        if y >= x {
+            return x;
+        }
+        x = y;
+    }
 }
 
 /// The whole prelude source: the fixed part and the integer methods for every type.
 pub fn prelude_source() -> String {
-    let mut s = String::from(PRELUDE);
-    for (name, signed, bits) in INT_TYPES {
+    let mut s = String::new();
+    for (_, text) in parts(PRELUDE, INTS, INTS_SIGNED) {
+        s.push_str(&text);
         s.push('\n');
-        s.push_str(&instantiate(INTS, name, signed, bits));
-        if signed {
-            s.push_str(&instantiate(INTS_SIGNED, name, signed, bits));
-        }
     }
     s
+}
+
+/// The library's files, with the integer templates instantiated: (name, text) pairs, the
+/// prelude first, then `ints.zari (u8)` and so on.
+fn parts(prelude: &str, ints: &str, ints_signed: &str) -> Vec<(String, String)> {
+    let mut out = vec![("prelude.zari".to_string(), prelude.to_string())];
+    for (name, signed, bits) in INT_TYPES {
+        out.push((
+            format!("ints.zari ({name})"),
+            instantiate(ints, name, signed, bits),
+        ));
+        if signed {
+            out.push((
+                format!("ints_signed.zari ({name})"),
+                instantiate(ints_signed, name, signed, bits),
+            ));
+        }
+    }
+    out
+}
+
+/// Whether `dir` holds the standard library's sources (then `vez verify DIR` verifies the
+/// library itself instead of loading it as the prelude of a program).
+pub fn is_stdlib_dir(dir: &std::path::Path) -> bool {
+    ["prelude.zari", "ints.zari", "ints_signed.zari"]
+        .iter()
+        .all(|f| dir.join(f).is_file())
+}
+
+/// The library's files read from `dir` (as [`parts`] names them, prefixed with `dir`).
+pub fn read_stdlib_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>, String> {
+    let read = |f: &str| {
+        std::fs::read_to_string(dir.join(f))
+            .map_err(|e| format!("cannot read `{}`: {e}", dir.join(f).display()))
+    };
+    let (p, i, s) = (
+        read("prelude.zari")?,
+        read("ints.zari")?,
+        read("ints_signed.zari")?,
+    );
+    Ok(parts(&p, &i, &s)
+        .into_iter()
+        .map(|(name, text)| (dir.join(name).display().to_string(), text))
+        .collect())
 }
 
 #[cfg(test)]

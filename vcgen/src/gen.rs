@@ -37,6 +37,15 @@ impl Env {
         }
     }
 
+    /// Binds a specification variable (a quantifier's): visible in `old(..)` too, since it
+    /// names the same value in every state.
+    pub fn bind(&mut self, v: LocalId, t: T) {
+        if let Some(o) = &mut self.old {
+            o.bind(v, t.clone());
+        }
+        self.locals.insert(v, t);
+    }
+
     /// A callee's view at a call: its parameters bound to the argument values, its generic
     /// parameters to the call's types.
     pub fn for_call(p: &Program, func: FnId, generics: &[Ty], args: &[T]) -> Env {
@@ -660,7 +669,7 @@ impl<'p> Gen<'p> {
                     let name = self.p.func(env.func).locals[v.0 as usize].name.clone();
                     let b = self.fresh_bound(&name);
                     let s = self.sort(&vty);
-                    env2.locals.insert(*v, term::var(&b));
+                    env2.bind(*v, term::var(&b));
                     bvars.push((b.clone(), s.clone()));
                     self.bound.push((b.clone(), s, vty.clone()));
                     facts.push(self.range(&vty, &term::var(&b)));

@@ -47,6 +47,9 @@ pub struct Report {
     pub solver: SolverInfo,
     pub items: Vec<ReportItem>,
     pub summary: Summary,
+    /// The verified code's own items taken on trust (`#[trusted]`, and the library's
+    /// run-time primitives when it is the subject), listed whether or not a proof uses them.
+    pub trusted: Vec<crate::cert::Assumption>,
 }
 
 impl Report {
@@ -77,6 +80,7 @@ impl Report {
             .items
             .iter()
             .flat_map(|i| i.cert.assumptions.iter().cloned())
+            .chain(self.trusted.iter().cloned())
             .collect();
         all.sort();
         all.dedup();
