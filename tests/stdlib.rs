@@ -1,6 +1,7 @@
 //! The standard library verified as user code: `vez verify stdlib/` proves every item that has
 //! a body and lists the run-time primitives it takes on trust; the programs of tests/stdlib/
-//! prove their asserts from the library's contracts and print their `.stdout` when run.
+//! prove their asserts from the library's contracts and print their `.stdout` when run (with
+//! the arguments, input and exit status their `.args`, `.stdin` and `.status` files give).
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -101,14 +102,45 @@ fn stdlib_programs_prove_from_the_contracts_and_run() {
             "{path}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let run = vez(&["run", path]);
-        let expected = std::fs::read_to_string(Path::new(path).with_extension("stdout")).unwrap();
+        // Optional beside it: `.args` (one line of arguments), `.stdin` (its input) and
+        // `.status` (the exit status, else 0).
+        let side = |ext: &str| std::fs::read_to_string(Path::new(path).with_extension(ext)).ok();
+        let exe = std::env::temp_dir().join(format!(
+            "vez-stdlib-{}-{}",
+            std::process::id(),
+            p.file_stem().unwrap().to_string_lossy()
+        ));
+        let built = vez(&["build", path, "-o", exe.to_str().unwrap()]);
+        assert!(
+            built.status.success(),
+            "{path}: {}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let args = side("args").unwrap_or_default();
+        let mut child = Command::new(&exe)
+            .args(args.split_whitespace())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin
+                .write_all(side("stdin").unwrap_or_default().as_bytes())
+                .unwrap();
+        }
+        let run = child.wait_with_output().unwrap();
+        let expected = side("stdout").expect("a .stdout file");
         assert_eq!(
             String::from_utf8_lossy(&run.stdout),
             expected,
             "{path}: {}",
             String::from_utf8_lossy(&run.stderr)
         );
-        assert_eq!(run.status.code(), Some(0), "{path}");
+        let status: i32 = side("status").map_or(0, |s| s.trim().parse().unwrap());
+        assert_eq!(run.status.code(), Some(status), "{path}");
+        let _ = std::fs::remove_file(&exe);
     }
 }

@@ -1,6 +1,7 @@
 /* The VeZ run-time library: printing with Rust's `{}`/`{:?}` formatting, panics (message and
  * location on stderr, exit code 101, as Rust does), and allocation for Vec, Box and String.
  * Compiled by the system C compiler and linked into every VeZ executable. */
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -265,3 +266,62 @@ __attribute__((noreturn)) void vez_panic_bounds(uint64_t index, uint64_t len, co
 }
 
 double vez_powi_f64(double x, int32_t n) { return pow(x, (double)n); }
+
+/* ---------------------------------------------------------------- process, arguments, stdin */
+
+static int g_argc;
+static char **g_argv;
+
+/* Called by `main` before the VeZ program starts. */
+void vez_set_args(int32_t argc, char **argv) {
+    g_argc = argc;
+    g_argv = argv;
+}
+
+/* `std::env::args()`: the arguments as a Vec<String> (each String is a VezBuf). */
+void vez_arg_strings(VezBuf *out) {
+    int64_t n = g_argc > 0 ? g_argc : 0;
+    VezBuf *strings = n > 0 ? allocated(calloc((size_t)n, sizeof(VezBuf))) : (VezBuf *)16;
+    for (int64_t i = 0; i < n; i++) {
+        VezBuf s = {0, 0, 0};
+        push_cstr(&s, g_argv[i]);
+        strings[i] = s;
+    }
+    out->ptr = (uint8_t *)strings;
+    out->len = n;
+    out->cap = n;
+}
+
+/* `std::process::exit(code)`: what was printed is flushed (atexit), then the process ends. */
+void vez_exit(int32_t code) { exit(code); }
+
+/* `std::io::stdin().read_line(&mut buf)`: appends the next line (with its '\n') to `buf`;
+   returns its length in bytes (0 at the end of input) or -errno. What was printed before is
+   flushed first, so that a prompt shows. */
+int64_t vez_read_line(VezBuf *buf) {
+    /* Input read ahead in blocks; only read_line consumes stdin. */
+    static uint8_t in[1 << 16];
+    static size_t in_pos, in_len;
+    flush_stdout();
+    int64_t n = 0;
+    for (;;) {
+        if (in_pos == in_len) {
+            ssize_t r = read(0, in, sizeof in);
+            if (r == 0) return n;
+            if (r < 0) {
+                if (errno == EINTR) continue;
+                buf->len -= n;
+                return errno > 0 ? -(int64_t)errno : -1;
+            }
+            in_pos = 0;
+            in_len = (size_t)r;
+        }
+        uint8_t *start = in + in_pos;
+        uint8_t *nl = memchr(start, '\n', in_len - in_pos);
+        size_t take = nl ? (size_t)(nl - start) + 1 : in_len - in_pos;
+        vez_buf_push(buf, start, (int64_t)take);
+        in_pos += take;
+        n += (int64_t)take;
+        if (nl) return n;
+    }
+}

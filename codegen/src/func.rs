@@ -236,9 +236,12 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
     /// as Rust's does.
     pub fn emit_c_main(&mut self, entry: FunctionValue<'ctx>) -> R<()> {
         let i32t = self.ctx.i32_type();
-        let f = self
-            .module
-            .add_function("main", i32t.fn_type(&[], false), None);
+        let argv_ty = self.lay.ptr();
+        let f = self.module.add_function(
+            "main",
+            i32t.fn_type(&[i32t.into(), argv_ty.into()], false),
+            None,
+        );
         let start = self.ctx.append_basic_block(f, "start");
         let body = self.ctx.append_basic_block(f, "body");
         self.b.position_at_end(start);
@@ -247,6 +250,12 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         }
         let alloca_at = self.b.build_unconditional_branch(body)?;
         self.b.position_at_end(body);
+        // `std::env::args()` reads them.
+        let (argc, argv) = (f.get_nth_param(0), f.get_nth_param(1));
+        if let (Some(argc), Some(argv)) = (argc, argv) {
+            let set = self.rt_fn("vez_set_args");
+            self.b.build_call(set, &[argc.into(), argv.into()], "")?;
+        }
         let r = self.b.build_call(entry, &[], "")?;
         let ret = self.p.main.map(|m| self.p.func(m).ret.clone());
         let err_ty = match &ret {
@@ -698,6 +707,10 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             "vez_fmt_str" => void.fn_type(&[p.into(), p.into(), i64t.into(), i32t.into()], false),
             "vez_fmt_f64" => void.fn_type(&[p.into(), c.f64_type().into(), i32t.into()], false),
             "vez_fmt_f32" => void.fn_type(&[p.into(), c.f32_type().into(), i32t.into()], false),
+            "vez_set_args" => void.fn_type(&[i32t.into(), p.into()], false),
+            "vez_arg_strings" => void.fn_type(&[p.into()], false),
+            "vez_exit" => void.fn_type(&[i32t.into()], false),
+            "vez_read_line" => i64t.fn_type(&[p.into()], false),
             "vez_panic" => void.fn_type(&[p.into(), i64t.into(), p.into(), i64t.into()], false),
             "vez_panic_bounds" => {
                 void.fn_type(&[i64t.into(), i64t.into(), p.into(), i64t.into()], false)
@@ -727,7 +740,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 self.b.position_at_end(bb);
             }
         }
-        if name.starts_with("vez_panic") {
+        if name.starts_with("vez_panic") || name == "vez_exit" {
             let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("noreturn");
             let cold = inkwell::attributes::Attribute::get_named_enum_kind_id("cold");
             f.add_attribute(

@@ -889,6 +889,9 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             if let Some(v) = self.gpu_host_call(fx, &f.name, args, ret)? {
                 return Ok(v);
             }
+            if let Some(v) = self.std_host_call(fx, &f.name, args, ret)? {
+                return Ok(v);
+            }
         }
         let name = f.name.rsplit("::").next().unwrap_or(&f.name).to_string();
         let owner = f.self_ty.clone().map(|t| t.subst(&inst.args));

@@ -11,6 +11,7 @@
 //! - `link.rs`: target machine, optimisation, object file, linking (with the GPU run-time
 //!   library, the `vez-gpu-rt` crate, when the program uses the `gpu::` host API).
 //! - `ptx.rs`: kernels to PTX (device mode of `func.rs`).
+//! - `host_std.rs`: `std::process::exit`, `std::env::args()` and `Stdin::read_line`.
 //! - `gpu_host.rs`: the host side of the GPU: `gpu::Device`, `GpuBuffer` transfers and
 //!   `kernel<<<grid, block>>>(args)` launches of the PTX embedded in the executable.
 //!
@@ -21,6 +22,7 @@ mod consts;
 mod func;
 mod gpu_host;
 mod helpers;
+mod host_std;
 mod layout;
 mod link;
 mod ptx;

@@ -1,0 +1,56 @@
+//! The process, environment and standard-input primitives of the prelude's `std` module as
+//! calls into the C run-time library: `std::process::exit`, the argument strings behind
+//! `std::env::args()` and `Stdin::read_line`.
+
+use crate::func::{basic, Cg, Fx, R};
+use inkwell::values::BasicValueEnum;
+use inkwell::IntPredicate;
+use vez_typeck::ty::Ty;
+
+impl<'ctx> Cg<'ctx, '_> {
+    /// One of these primitives, or `None` when `name` is not one.
+    pub fn std_host_call(
+        &mut self,
+        fx: &Fx<'ctx>,
+        name: &str,
+        args: &[(BasicValueEnum<'ctx>, Ty)],
+        ret: &Ty,
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
+        Ok(Some(match name {
+            "std::process::exit" => {
+                let f = self.rt_fn("vez_exit");
+                self.b.build_call(f, &[args[0].0.into()], "")?;
+                self.lay.llty(ret).const_zero()
+            }
+            "std::env::arg_strings" => {
+                let out = self.temp(fx, self.lay.vec().into())?;
+                let f = self.rt_fn("vez_arg_strings");
+                self.b.build_call(f, &[out.into()], "")?;
+                self.b.build_load(self.lay.vec(), out, "args")?
+            }
+            "Stdin::read_line" => {
+                let f = self.rt_fn("vez_read_line");
+                let r = self.b.build_call(f, &[args[1].0.into()], "n")?;
+                let n = basic(r)?.into_int_value();
+                let i64t = self.ctx.i64_type();
+                let err_ty = match ret {
+                    Ty::Adt(_, a) if a.len() == 2 => a[1].clone(),
+                    _ => return Ok(None),
+                };
+                let ok = self.enum_value(fx, ret, 0, &[n.into()])?;
+                let code = self.b.build_int_neg(n, "errno")?;
+                let code = self
+                    .b
+                    .build_int_truncate(code, self.ctx.i32_type(), "code")?;
+                let error = self.lay.llty(&err_ty).into_struct_type();
+                let e = self.b.build_insert_value(error.const_zero(), code, 0, "")?;
+                let err = self.enum_value(fx, ret, 1, &[e.into_struct_value().into()])?;
+                let failed =
+                    self.b
+                        .build_int_compare(IntPredicate::SLT, n, i64t.const_zero(), "failed")?;
+                self.b.build_select(failed, err, ok, "result")?
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
