@@ -216,6 +216,64 @@ pub(crate) fn check_fn(
     }
 }
 
+/// Rust's rule for `#[derive(Trait)]`: every field's type implements the trait, the type's
+/// own parameters assumed to (the derived impl bounds them). Without it a derived `Eq` could
+/// hide a float, and a derived `Copy` a `Vec`.
+pub(crate) fn check_derives(cx: &Ctx) {
+    for adt in &cx.program.adts {
+        if adt.builtin {
+            continue;
+        }
+        for &t in &adt.derives {
+            if t == StdTrait::Default && adt.is_enum {
+                continue;
+            }
+            let mut generics = adt.generics.clone();
+            for g in &mut generics {
+                g.bounds.push(Bound::Std(t));
+            }
+            let fcx = FnCx {
+                gscope: GenericScope::default(),
+                generics,
+                self_ty: None,
+                locals: vec![],
+                scopes: vec![vec![]],
+                vars: vec![],
+                ret_ty: Ty::unit(),
+                spec: Spec::Code,
+                quant_depth: 0,
+                loops: vec![],
+                obligations: vec![],
+                fmt_checks: vec![],
+                pure: false,
+                module: ModId(0),
+                cx,
+                diags: Vec::new(),
+            };
+            for field in adt.variants.iter().flat_map(|v| &v.fields) {
+                if !fcx.implements(&field.ty, Bound::Std(t)) {
+                    cx.diags.push(
+                        Diagnostic::error(
+                            "E0277",
+                            format!(
+                                "the trait `{}` is not implemented for `{}`",
+                                t.name(),
+                                cx.ty_name(&field.ty)
+                            ),
+                            field.span,
+                        )
+                        .with_label(format!(
+                            "required by `#[derive({})]` on `{}`",
+                            t.name(),
+                            adt.name
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
 pub(crate) fn check_const_value(
     cx: &Ctx,
     module: ModId,

@@ -124,6 +124,7 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
     for (module, imp) in &impls {
         cx.collect_impl(*module, imp);
     }
+    check::check_derives(&cx);
     lap("items, imports, types, impls");
     for i in 0..cx.fn_src.len() {
         cx.lower_signature(FnId(i as u32));

@@ -154,6 +154,10 @@ pub struct Gen<'p> {
     const_cache: BTreeMap<u32, T>,
     /// Inside a kernel or at a launch: what `gpu::thread_idx()` and its siblings denote.
     pub gpu: Option<GpuIds>,
+    /// The generic parameters of the function being verified that are bounded by `Eq` (or
+    /// `Ord`): its `==` on them is structural, since every `Eq` in VeZ is derived from
+    /// fields that are all `Eq` (no floats) or built in.
+    pub eq_params: Vec<u32>,
 }
 
 /// The `gpu::Dim3` values a kernel's thread sees, as terms.
@@ -210,6 +214,7 @@ impl<'p> Gen<'p> {
             user_triggers: Vec::new(),
             const_cache: BTreeMap::new(),
             gpu: None,
+            eq_params: Vec::new(),
         }
     }
 
@@ -862,6 +867,7 @@ impl<'p> Gen<'p> {
     pub fn code_eq(&mut self, ty: &Ty, a: T, b: T) -> T {
         match ty {
             Ty::Int(_) | Ty::Bool | Ty::Char => eq(a, b),
+            Ty::Param(i, _) if self.eq_params.contains(i) => eq(a, b),
             Ty::Ref(_, t) => self.code_eq(t, a, b),
             _ if types::is_seq(self.p, ty) => {
                 let ety = types::elem_ty(self.p, ty).unwrap_or(Ty::Error);
@@ -885,6 +891,7 @@ impl<'p> Gen<'p> {
     fn exact_eq(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Int(_) | Ty::Bool | Ty::Char => true,
+            Ty::Param(i, _) => self.eq_params.contains(i),
             Ty::Tuple(v) => v.iter().all(|t| self.exact_eq(t)),
             Ty::Ref(_, t) => self.exact_eq(t),
             Ty::Adt(id, args) => {

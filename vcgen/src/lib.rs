@@ -130,6 +130,7 @@ pub struct KernelTrace {
 pub fn generate(p: &Program, body: &Body, source: &(dyn Fn(Span) -> String + Sync)) -> FnVc {
     let f = p.func(body.func);
     let mut g = gen::Gen::new(p, source, f.name.clone());
+    g.eq_params = eq_params(f);
     exec::Exec::new(&mut g, p, body.func, body).run();
     finish(body, g)
 }
@@ -143,8 +144,22 @@ pub fn generate_kernel(
 ) -> (FnVc, KernelTrace) {
     let f = p.func(body.func);
     let mut g = gen::Gen::new(p, source, f.name.clone());
+    g.eq_params = eq_params(f);
     let trace = exec::Exec::new(&mut g, p, body.func, body).run_kernel();
     (finish(body, g), trace)
+}
+
+/// The function's generic parameters bounded by `Eq` or `Ord`.
+fn eq_params(f: &vez_typeck::hir::FnDef) -> Vec<u32> {
+    use vez_typeck::hir::{Bound, StdTrait};
+    (0..f.generics.len() as u32)
+        .filter(|i| {
+            f.generics[*i as usize]
+                .bounds
+                .iter()
+                .any(|b| matches!(b, Bound::Std(StdTrait::Eq | StdTrait::Ord)))
+        })
+        .collect()
 }
 
 fn finish(body: &Body, g: gen::Gen) -> FnVc {
