@@ -1381,6 +1381,33 @@ impl<'a, 'p> Exec<'a, 'p> {
                 let msg = format!("`{}` might be called on {what}", self.g.snippet(span));
                 self.g.obligate("unwrap", span, msg, c);
             }
+            if b == Builtin::Pow {
+                if let Ty::Int(i) = &ret {
+                    let (base, exp) = (pre_vals[0].clone(), pre_vals[1].clone());
+                    if term::as_num(&base).is_none() && term::as_num(&exp).is_none() {
+                        // Past the spelled-out exponents the power is unknown: say so
+                        // rather than report an overflow that may not happen.
+                        let small = or(vec![
+                            term::le(exp.clone(), num(Gen::POW_SPELLED_OUT - 1)),
+                            and2(
+                                term::le(num(-1), base.clone()),
+                                term::le(base.clone(), num(1)),
+                            ),
+                        ]);
+                        let msg = format!(
+                            "cannot bound `{}`: with a variable base, the verifier knows powers \
+                             up to exponent {} (add a precondition on the exponent)",
+                            self.g.snippet(span),
+                            Gen::POW_SPELLED_OUT - 1
+                        );
+                        self.g.obligate("overflow", span, msg, small);
+                    }
+                    let exact = self.g.power(&ret, base, exp);
+                    let msg = format!("arithmetic overflow in `{}`", self.g.snippet(span));
+                    self.g
+                        .obligate("overflow", span, msg, ints::in_range(*i, exact));
+                }
+            }
             let v = self
                 .g
                 .builtin_value(b, &arg_tys, &ret, pre_vals, span, false);

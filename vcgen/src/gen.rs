@@ -70,6 +70,8 @@ pub enum Builtin {
     Wrapping(BinOp),
     Saturating(BinOp),
     Checked(BinOp),
+    /// `x.pow(e)`: the exact power (its overflow is an obligation at the call).
+    Pow,
 }
 
 pub fn method_name(f: &FnDef) -> &str {
@@ -114,6 +116,9 @@ pub fn builtin(p: &Program, f: &FnDef) -> Option<Builtin> {
         }
         if let Some(rest) = name.strip_prefix("checked_") {
             return op(rest).map(Builtin::Checked);
+        }
+        if name == "pow" {
+            return Some(Builtin::Pow);
         }
     }
     None
@@ -1339,6 +1344,10 @@ impl<'p> Gen<'p> {
                 let inner = self.field(&recv_ty, v, 0, a0);
                 ite(c, inner, args.get(1).cloned().unwrap_or_else(term::tt))
             }
+            Builtin::Pow => {
+                let a1 = args.get(1).cloned().unwrap_or_else(|| num(0));
+                self.power(&recv_ty, a0, a1)
+            }
             Builtin::Wrapping(op) | Builtin::Saturating(op) | Builtin::Checked(op) => {
                 let Ty::Int(i) = recv_ty else {
                     let s = self.sort(ret);
@@ -1373,6 +1382,62 @@ impl<'p> Gen<'p> {
                 }
             }
         }
+    }
+
+    /// Exponents spelled out as products when both the base and the exponent of a `pow`
+    /// are variables (beyond it the solver's nonlinear arithmetic can run past any timeout).
+    pub const POW_SPELLED_OUT: i128 = 16;
+
+    /// `base` to the power `exp` of an integer type: the product when the exponent is a
+    /// known constant; else the product for each exponent below the type's width (below
+    /// `POW_SPELLED_OUT` when the base is a variable too), and above it the closed forms for
+    /// bases 0, 1 and -1 and, for any other base, a value just out of the type's range
+    /// (|base|^exp >= 2^width overflows) or, above `POW_SPELLED_OUT`, an unknown value.
+    pub fn power(&mut self, ty: &Ty, base: T, exp: T) -> T {
+        let Ty::Int(i) = ty else {
+            let s = self.sort(ty);
+            return self.fresh("pow", s);
+        };
+        let product = |k: i128| (0..k).fold(num(1), |acc, _| term::mul(acc, base.clone()));
+        let bits = i.bits() as i128;
+        if let Some(k) = term::as_num(&exp).filter(|k| (0..=bits).contains(k)) {
+            return product(k);
+        }
+        let spelled = if term::as_num(&base).is_some() {
+            bits
+        } else {
+            Self::POW_SPELLED_OUT
+        };
+        let (_, hi) = types::int_range(*i);
+        let beyond = if spelled == bits {
+            term::add(term::unum(hi), num(1))
+        } else {
+            let name = format!("pow.{}", types::display(self.p, ty));
+            self.uf(
+                &name,
+                vec![base.clone(), exp.clone()],
+                &[Sort::Int, Sort::Int],
+                &Sort::Int,
+            )
+        };
+        let parity = ite(
+            eq(term::modulo(exp.clone(), num(2)), num(0)),
+            num(1),
+            num(-1),
+        );
+        let mut t = ite(
+            eq(base.clone(), num(0)),
+            num(0),
+            ite(
+                eq(base.clone(), num(1)),
+                num(1),
+                ite(eq(base.clone(), num(-1)), parity, beyond),
+            ),
+        );
+        for k in (0..spelled).rev() {
+            t = ite(eq(exp.clone(), num(k)), product(k), t);
+        }
+        t
     }
 
     pub fn ctor_value(&mut self, ty: &Ty, variant: u32, args: Vec<T>) -> T {
