@@ -6,6 +6,7 @@ const PRELUDE: &str = include_str!("../prelude.zari");
 /// Integer methods, instantiated for each integer type.
 const INTS: &str = include_str!("../ints.zari");
 const INTS_SIGNED: &str = include_str!("../ints_signed.zari");
+const INTS_UNSIGNED: &str = include_str!("../ints_unsigned.zari");
 
 /// The name under which prelude diagnostics are shown.
 pub const PRELUDE_PATH: &str = "<prelude>";
@@ -71,7 +72,7 @@ fn isqrt_of_max(signed: bool, bits: u32) -> u128 {
 /// The whole prelude source: the fixed part and the integer methods for every type.
 pub fn prelude_source() -> String {
     let mut s = String::new();
-    for (_, text) in parts(PRELUDE, INTS, INTS_SIGNED) {
+    for (_, text) in parts(PRELUDE, INTS, INTS_SIGNED, INTS_UNSIGNED) {
         s.push_str(&text);
         s.push('\n');
     }
@@ -80,29 +81,43 @@ pub fn prelude_source() -> String {
 
 /// The library's files, with the integer templates instantiated: (name, text) pairs, the
 /// prelude first, then `ints.zari (u8)` and so on.
-fn parts(prelude: &str, ints: &str, ints_signed: &str) -> Vec<(String, String)> {
+fn parts(
+    prelude: &str,
+    ints: &str,
+    signed_only: &str,
+    unsigned_only: &str,
+) -> Vec<(String, String)> {
     let mut out = vec![("prelude.zari".to_string(), prelude.to_string())];
     for (name, signed, bits) in INT_TYPES {
         out.push((
             format!("ints.zari ({name})"),
             instantiate(ints, name, signed, bits),
         ));
-        if signed {
-            out.push((
-                format!("ints_signed.zari ({name})"),
-                instantiate(ints_signed, name, signed, bits),
-            ));
-        }
+        let (file, text) = if signed {
+            ("ints_signed.zari", signed_only)
+        } else {
+            ("ints_unsigned.zari", unsigned_only)
+        };
+        out.push((
+            format!("{file} ({name})"),
+            instantiate(text, name, signed, bits),
+        ));
     }
     out
 }
 
+/// The library's files, in the order `parts` takes them.
+const FILES: [&str; 4] = [
+    "prelude.zari",
+    "ints.zari",
+    "ints_signed.zari",
+    "ints_unsigned.zari",
+];
+
 /// Whether `dir` holds the standard library's sources (then `vez verify DIR` verifies the
 /// library itself instead of loading it as the prelude of a program).
 pub fn is_stdlib_dir(dir: &std::path::Path) -> bool {
-    ["prelude.zari", "ints.zari", "ints_signed.zari"]
-        .iter()
-        .all(|f| dir.join(f).is_file())
+    FILES.iter().all(|f| dir.join(f).is_file())
 }
 
 /// The library's files read from `dir` (as [`parts`] names them, prefixed with `dir`).
@@ -111,12 +126,8 @@ pub fn read_stdlib_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>, S
         std::fs::read_to_string(dir.join(f))
             .map_err(|e| format!("cannot read `{}`: {e}", dir.join(f).display()))
     };
-    let (p, i, s) = (
-        read("prelude.zari")?,
-        read("ints.zari")?,
-        read("ints_signed.zari")?,
-    );
-    Ok(parts(&p, &i, &s)
+    let texts: Vec<String> = FILES.iter().map(|f| read(f)).collect::<Result<_, _>>()?;
+    Ok(parts(&texts[0], &texts[1], &texts[2], &texts[3])
         .into_iter()
         .map(|(name, text)| (dir.join(name).display().to_string(), text))
         .collect())
