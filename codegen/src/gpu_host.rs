@@ -62,8 +62,8 @@ impl<'ctx> Cg<'ctx, '_> {
     ) -> R<Option<BasicValueEnum<'ctx>>> {
         let i32t = self.ctx.i32_type();
         let i64t = self.ctx.i64_type();
-        let (ok_ty, err_ty) = match ret {
-            Ty::Adt(_, a) if a.len() == 2 => (a[0].clone(), a[1].clone()),
+        let ok_ty = match ret {
+            Ty::Adt(_, a) if a.len() == 2 => a[0].clone(),
             _ => return Ok(None),
         };
         let ordinal_of = |cg: &Self, device: PointerValue<'ctx>| -> R<IntValue<'ctx>> {
@@ -139,14 +139,10 @@ impl<'ctx> Cg<'ctx, '_> {
             _ => return Ok(None),
         };
         // Ok(value) when the code is 0, else Err(gpu::Error { code }).
-        let ok = self.enum_value(fx, ret, 0, &[ok])?;
-        let error = self.lay.llty(&err_ty).into_struct_type();
-        let e = self.b.build_insert_value(error.const_zero(), code, 0, "")?;
-        let err = self.enum_value(fx, ret, 1, &[e.into_struct_value().into()])?;
         let failed =
             self.b
                 .build_int_compare(IntPredicate::NE, code, i32t.const_zero(), "failed")?;
-        Ok(Some(self.b.build_select(failed, err, ok, "result")?))
+        self.ok_or_error_code(fx, ret, failed, ok, code)
     }
 
     fn call_i32(

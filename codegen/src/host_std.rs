@@ -3,7 +3,7 @@
 //! `std::env::args()` and `Stdin::read_line`.
 
 use crate::func::{basic, Cg, Fx, R};
-use inkwell::values::BasicValueEnum;
+use inkwell::values::{BasicValueEnum, IntValue};
 use inkwell::IntPredicate;
 use vez_typeck::ty::Ty;
 
@@ -33,24 +33,37 @@ impl<'ctx> Cg<'ctx, '_> {
                 let r = self.b.build_call(f, &[args[1].0.into()], "n")?;
                 let n = basic(r)?.into_int_value();
                 let i64t = self.ctx.i64_type();
-                let err_ty = match ret {
-                    Ty::Adt(_, a) if a.len() == 2 => a[1].clone(),
-                    _ => return Ok(None),
-                };
-                let ok = self.enum_value(fx, ret, 0, &[n.into()])?;
                 let code = self.b.build_int_neg(n, "errno")?;
                 let code = self
                     .b
                     .build_int_truncate(code, self.ctx.i32_type(), "code")?;
-                let error = self.lay.llty(&err_ty).into_struct_type();
-                let e = self.b.build_insert_value(error.const_zero(), code, 0, "")?;
-                let err = self.enum_value(fx, ret, 1, &[e.into_struct_value().into()])?;
                 let failed =
                     self.b
                         .build_int_compare(IntPredicate::SLT, n, i64t.const_zero(), "failed")?;
-                self.b.build_select(failed, err, ok, "result")?
+                return self.ok_or_error_code(fx, ret, failed, n.into(), code);
             }
             _ => return Ok(None),
         }))
+    }
+
+    /// `Err(E { code })` of the `Result` type `ret` where `failed`, else `Ok(ok)`: the shape
+    /// of every run-time call that can fail (`E` is a struct whose first field is the code).
+    pub fn ok_or_error_code(
+        &mut self,
+        fx: &Fx<'ctx>,
+        ret: &Ty,
+        failed: IntValue<'ctx>,
+        ok: BasicValueEnum<'ctx>,
+        code: IntValue<'ctx>,
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
+        let Ty::Adt(_, a) = ret else { return Ok(None) };
+        let Some(err_ty) = a.get(1) else {
+            return Ok(None);
+        };
+        let ok = self.enum_value(fx, ret, 0, &[ok])?;
+        let error = self.lay.llty(err_ty).into_struct_type();
+        let e = self.b.build_insert_value(error.const_zero(), code, 0, "")?;
+        let err = self.enum_value(fx, ret, 1, &[e.into_struct_value().into()])?;
+        Ok(Some(self.b.build_select(failed, err, ok, "result")?))
     }
 }
