@@ -175,10 +175,12 @@ fn host_only_operations_in_a_kernel_are_refused() {
     let out = build("ptx", &ptx, &src, &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
+    // Refused by the front end, at the call (LANGUAGE.md section 6), before any PTX.
     assert!(
-        err.contains("GPU code cannot call the host run-time library"),
+        err.contains("error[Z0010]: not allowed in a GPU kernel: printing needs the host"),
         "{err}"
     );
+    assert!(err.contains("prints.zari:5:5"), "{err}");
 }
 
 // ------------------------------------------------------------------ host side: launches

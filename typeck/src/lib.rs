@@ -6,6 +6,7 @@
 mod check;
 mod exhaustive;
 mod fmt;
+mod gpu_rules;
 pub mod hir;
 pub mod mono;
 mod pat;
@@ -154,6 +155,7 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
             });
         }
     }
+    cx.diags.extend(gpu_rules::check_gpu_bodies(&cx.program));
     cx.program.main = match cx.modules[0].values.get("main").map(|b| &b.def) {
         Some(Def::Fn(f)) => Some(*f),
         _ => None,
