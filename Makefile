@@ -38,7 +38,10 @@ run-examples: build
 
 demo: check-examples verify-examples run-examples
 
+# `cargo build` first: it also builds the GPU run-time library (a staticlib that `cargo test`
+# does not produce) that executables launching kernels link.
 test: setup
+	cargo build --release
 	cargo test --workspace --release
 
 conformance: build

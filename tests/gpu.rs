@@ -226,8 +226,28 @@ fn main() -> Result<(), gpu::Error> {
 }
 "#;
 
+/// Makes sure the GPU run-time library is beside `vez` (`cargo test` alone builds no
+/// staticlib; `cargo build`, as `make test` runs first, does).
+fn gpu_runtime_built() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let dir = Path::new(env!("CARGO_BIN_EXE_vez")).parent().unwrap();
+        if dir.join("libvez_gpu_rt.a").exists() {
+            return;
+        }
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let st = Command::new(cargo)
+            .args(["build", "--release", "-p", "vez-gpu-rt"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build");
+        assert!(st.success(), "cannot build the GPU run-time library");
+    });
+}
+
 /// Builds `src` into an executable; its path.
 fn build_exe(name: &str, src: &str) -> PathBuf {
+    gpu_runtime_built();
     let path = tmp(&format!("{name}.zari"));
     std::fs::write(&path, src).unwrap();
     let exe = tmp(name);
