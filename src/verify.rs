@@ -111,7 +111,8 @@ pub fn trusted_items(p: &Program, stdlib: bool) -> Vec<Assumption> {
         .fns
         .iter()
         .filter(|d| d.attrs.from_prelude == stdlib)
-        .filter(|d| d.attrs.trusted || d.attrs.intrinsic || d.body.is_none())
+        // Not body-less trait methods: they are declarations, not assumptions.
+        .filter(|d| d.attrs.trusted || d.attrs.intrinsic)
         .map(|d| Assumption {
             kind: "trusted".into(),
             item: d.name.clone(),

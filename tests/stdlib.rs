@@ -144,3 +144,24 @@ fn stdlib_programs_prove_from_the_contracts_and_run() {
         let _ = std::fs::remove_file(&exe);
     }
 }
+
+/// A program's own `#[trusted]` items are listed too, called or not; a trait method without
+/// a body is a declaration, not an assumption.
+#[test]
+fn a_programs_trusted_items_are_listed() {
+    let path = std::env::temp_dir().join(format!("vez-trusted-{}.zari", std::process::id()));
+    std::fs::write(
+        &path,
+        "trait Shape {\n    fn area(&self) -> u32;\n}\n\n#[trusted]\n#[ensures(result > 0)]\n\
+         fn magic() -> u32 {\n    1\n}\n\n#[trusted]\nfn unused() {}\n\nfn main() {\n    let _x = magic();\n}\n",
+    )
+    .unwrap();
+    let out = vez(&["verify", "--no-cache", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("trusted, not proved (2): magic, unused"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_file(&path);
+}
