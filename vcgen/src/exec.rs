@@ -1405,7 +1405,9 @@ impl<'a, 'p> Exec<'a, 'p> {
                     let exact = self.g.power(&ret, base, exp);
                     let msg = format!("arithmetic overflow in `{}`", self.g.snippet(span));
                     self.g
-                        .obligate("overflow", span, msg, ints::in_range(*i, exact));
+                        .obligate("overflow", span, msg, ints::in_range(*i, exact.clone()));
+                    // The value is the power just built (not built a second time).
+                    return Val::T(exact);
                 }
             }
             let v = self
