@@ -232,24 +232,7 @@ pub(crate) fn check_derives(cx: &Ctx) {
             for g in &mut generics {
                 g.bounds.push(Bound::Std(t));
             }
-            let fcx = FnCx {
-                gscope: GenericScope::default(),
-                generics,
-                self_ty: None,
-                locals: vec![],
-                scopes: vec![vec![]],
-                vars: vec![],
-                ret_ty: Ty::unit(),
-                spec: Spec::Code,
-                quant_depth: 0,
-                loops: vec![],
-                obligations: vec![],
-                fmt_checks: vec![],
-                pure: false,
-                module: ModId(0),
-                cx,
-                diags: Vec::new(),
-            };
+            let fcx = FnCx::outside_fn(cx, ModId(0), generics, None, Ty::unit());
             for field in adt.variants.iter().flat_map(|v| &v.fields) {
                 if !fcx.implements(&field.ty, Bound::Std(t)) {
                     cx.diags.push(
@@ -281,24 +264,8 @@ pub(crate) fn check_const_value(
     e: &ast::Expr,
     ty: &Ty,
 ) -> Expr {
-    let mut fcx = FnCx {
-        gscope: GenericScope::default(),
-        generics: vec![],
-        self_ty,
-        locals: vec![],
-        scopes: vec![vec![]],
-        vars: vec![],
-        ret_ty: ty.clone(),
-        spec: Spec::Code,
-        quant_depth: 0,
-        loops: vec![],
-        obligations: vec![],
-        fmt_checks: vec![],
-        pure: true,
-        module,
-        cx,
-        diags: Vec::new(),
-    };
+    let mut fcx = FnCx::outside_fn(cx, module, vec![], self_ty, ty.clone());
+    fcx.pure = true;
     let x = fcx.check_expr(e);
     let mut x = fcx.coerce(x, ty, e.span);
     fcx.finish_expr(&mut x, false);
@@ -317,6 +284,35 @@ fn is_place(e: &Expr) -> bool {
 }
 
 impl<'c, 'a> FnCx<'c, 'a> {
+    /// A checker outside any function body (a constant's value, a derive's field types),
+    /// with these generic parameters in scope.
+    fn outside_fn(
+        cx: &'c Ctx<'a>,
+        module: ModId,
+        generics: Vec<GenericParamDef>,
+        self_ty: Option<Ty>,
+        ret_ty: Ty,
+    ) -> Self {
+        FnCx {
+            gscope: GenericScope::default(),
+            generics,
+            self_ty,
+            locals: vec![],
+            scopes: vec![vec![]],
+            vars: vec![],
+            ret_ty,
+            spec: Spec::Code,
+            quant_depth: 0,
+            loops: vec![],
+            obligations: vec![],
+            fmt_checks: vec![],
+            pure: false,
+            module,
+            cx,
+            diags: Vec::new(),
+        }
+    }
+
     // ------------------------------------------------------------ errors and helpers
 
     pub fn err(&mut self, d: Diagnostic) {
