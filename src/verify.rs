@@ -113,19 +113,25 @@ pub fn trusted_items(p: &Program, stdlib: bool) -> Vec<Assumption> {
         .filter(|d| d.attrs.from_prelude == stdlib)
         // Not body-less trait methods: they are declarations, not assumptions.
         .filter(|d| d.attrs.trusted || d.attrs.intrinsic)
-        .map(|d| Assumption {
-            kind: "trusted".into(),
-            item: d.name.clone(),
-            detail: if stdlib {
-                "standard library run-time primitive".into()
-            } else {
-                "#[trusted] in this program".into()
-            },
-        })
+        .map(trusted_assumption)
         .collect();
     out.sort();
     out.dedup();
     out
+}
+
+/// A trusted item as an assumption: a library run-time primitive or the program's own.
+fn trusted_assumption(def: &vez_typeck::hir::FnDef) -> Assumption {
+    let detail = if def.attrs.from_prelude {
+        "standard library run-time primitive"
+    } else {
+        "#[trusted] in this program"
+    };
+    Assumption {
+        kind: "trusted".into(),
+        item: def.name.clone(),
+        detail: detail.into(),
+    }
 }
 
 fn snippet(sources: &SourceMap, span: Span) -> String {
@@ -858,12 +864,7 @@ fn assumptions(
             detail: detail.to_string(),
         };
         if def.attrs.trusted || def.attrs.intrinsic || def.body.is_none() {
-            let detail = if def.attrs.from_prelude {
-                "standard library run-time primitive"
-            } else {
-                "#[trusted] in this program"
-            };
-            out.insert(assumption("trusted", detail));
+            out.insert(trusted_assumption(def));
             continue;
         }
         if def.attrs.from_prelude && !stdlib {
