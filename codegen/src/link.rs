@@ -127,14 +127,9 @@ pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> 
 
 /// Whether the module calls the GPU run-time library (`vez_gpu_*`).
 fn uses_gpu_runtime(module: &Module) -> bool {
-    let mut f = module.get_first_function();
-    while let Some(fv) = f {
-        if fv.get_name().to_bytes().starts_with(b"vez_gpu_") {
-            return true;
-        }
-        f = fv.get_next_function();
-    }
-    false
+    module
+        .get_functions()
+        .any(|f| f.get_name().to_bytes().starts_with(b"vez_gpu_"))
 }
 
 /// The GPU run-time library, `libvez_gpu_rt.a`: `$VEZ_GPU_RT`, else beside the running

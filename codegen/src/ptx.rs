@@ -218,15 +218,11 @@ impl<'ctx> Cg<'ctx, '_> {
     /// What device code may not call: functions declared but not defined, other than LLVM's
     /// intrinsics (allocation, printing, the run-time library).
     pub fn undefined_device_calls(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut f = self.module.get_first_function();
-        while let Some(fv) = f {
-            let name = fv.get_name().to_string_lossy().to_string();
-            if fv.count_basic_blocks() == 0 && !name.starts_with("llvm.") {
-                out.push(name);
-            }
-            f = fv.get_next_function();
-        }
-        out
+        self.module
+            .get_functions()
+            .filter(|f| f.count_basic_blocks() == 0)
+            .map(|f| f.get_name().to_string_lossy().to_string())
+            .filter(|name| !name.starts_with("llvm."))
+            .collect()
     }
 }
