@@ -117,18 +117,73 @@ pub fn trusted_items(p: &Program, stdlib: bool) -> Vec<Assumption> {
         .collect();
     out.sort();
     out.dedup();
+    if stdlib {
+        out = group_instances(out);
+    }
     out
 }
 
-/// A trusted item as an assumption: a library run-time primitive or the program's own.
+/// The library's integer and float methods are one template instantiated per type: each
+/// trusted one is listed once, as `{integer}::pow` (every integer type) or
+/// `{i128, u128}::wrapping_mul` (some of them).
+fn group_instances(items: Vec<Assumption>) -> Vec<Assumption> {
+    const INTEGERS: [&str; 12] = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    ];
+    const FLOATS: [&str; 2] = ["f32", "f64"];
+    let mut groups: BTreeMap<(String, String, String), Vec<&'static str>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for a in items {
+        let ty = a.item.split_once("::").and_then(|(ty, method)| {
+            let ty = INTEGERS.iter().chain(&FLOATS).find(|t| **t == ty)?;
+            Some((*ty, method.to_string()))
+        });
+        match ty {
+            Some((ty, method)) => groups
+                .entry((method, a.kind, a.detail))
+                .or_default()
+                .push(ty),
+            None => out.push(a),
+        }
+    }
+    for ((method, kind, detail), mut tys) in groups {
+        let order = |t: &&str| INTEGERS.iter().chain(&FLOATS).position(|x| x == t);
+        tys.sort_by_key(order);
+        let ty = if tys.len() == INTEGERS.len() {
+            "{integer}".to_string()
+        } else if tys == FLOATS {
+            "{float}".to_string()
+        } else {
+            format!("{{{}}}", tys.join(", "))
+        };
+        out.push(Assumption {
+            kind,
+            item: format!("{ty}::{method}"),
+            detail,
+        });
+    }
+    out.sort();
+    out
+}
+
+/// A trusted item as an assumption: a library run-time primitive or the program's own. A
+/// library intrinsic without a contract is `builtin` instead: nothing is assumed of it but
+/// the meaning the verifier and the code generator give it (`len` the length, `pow` the
+/// exact power, `sqrt` an unknown float).
 fn trusted_assumption(def: &vez_typeck::hir::FnDef) -> Assumption {
-    let detail = if def.attrs.from_prelude {
-        "standard library run-time primitive"
+    let contract = !def.contract.requires.is_empty() || !def.contract.ensures.is_empty();
+    let (kind, detail) = if !def.attrs.from_prelude {
+        ("trusted", "#[trusted] in this program")
+    } else if def.attrs.trusted || contract {
+        ("trusted", "standard library run-time primitive")
     } else {
-        "#[trusted] in this program"
+        (
+            "builtin",
+            "built-in operation: no contract, its meaning is the compiler's",
+        )
     };
     Assumption {
-        kind: "trusted".into(),
+        kind: kind.into(),
         item: def.name.clone(),
         detail: detail.into(),
     }
@@ -333,13 +388,18 @@ pub fn verify(paths: &[PathBuf], output: &Output, opts: &VerifyOpts, color: bool
             );
         } else {
             print_summary(&totals, ms);
-            if !trusted.is_empty() {
-                let names: Vec<&str> = trusted.iter().map(|a| a.item.as_str()).collect();
-                eprintln!(
-                    "trusted, not proved ({}): {}",
-                    names.len(),
-                    names.join(", ")
-                );
+            for (kind, what) in [
+                ("trusted", "trusted, not proved"),
+                ("builtin", "built in, no contract assumed"),
+            ] {
+                let names: Vec<&str> = trusted
+                    .iter()
+                    .filter(|a| a.kind == kind)
+                    .map(|a| a.item.as_str())
+                    .collect();
+                if !names.is_empty() {
+                    eprintln!("{what} ({}): {}", names.len(), names.join(", "));
+                }
             }
         }
     };
@@ -406,6 +466,8 @@ pub struct ProgramOutcome {
     pub items: Vec<ReportItem>,
     /// The (kind, span) of every proven obligation (code generation drops their checks).
     pub proven: HashSet<(String, Span)>,
+    /// Every function the verified ones call.
+    pub callees: BTreeSet<FnId>,
 }
 
 /// One function's conditions, what its proof uses, and what the cache holds for it.
@@ -470,7 +532,27 @@ pub fn verify_program(
     totals: &mut Totals,
     stdlib: bool,
 ) -> ProgramOutcome {
-    let fns = verified_fns(p, stdlib);
+    verify_fns(
+        p,
+        sources,
+        opts,
+        session,
+        totals,
+        stdlib,
+        verified_fns(p, stdlib),
+    )
+}
+
+/// As [`verify_program`], for the given functions only.
+fn verify_fns(
+    p: &Program,
+    sources: &SourceMap,
+    opts: &VerifyOpts,
+    session: &Session,
+    totals: &mut Totals,
+    stdlib: bool,
+    fns: Vec<FnId>,
+) -> ProgramOutcome {
     let source = |s: Span| snippet(sources, s);
     let gen_start = Instant::now();
     let use_cache = session.mode != CacheMode::Off;
@@ -737,6 +819,10 @@ pub fn verify_program(
     for ((_, _, item), a) in out_items.iter_mut().zip(rests_on) {
         item.cert.assumptions = a;
     }
+    let callees = out_items
+        .iter()
+        .flat_map(|(_, c, _)| c.iter().copied())
+        .collect();
     let items: Vec<ReportItem> = out_items.into_iter().map(|(_, _, item)| item).collect();
     // Each write waits for the disk (fsync), so they go in parallel.
     let new_proofs: Vec<&Certificate> = items
@@ -751,6 +837,7 @@ pub fn verify_program(
         diags,
         items,
         proven,
+        callees,
     }
 }
 
@@ -901,7 +988,38 @@ pub fn verify_checked(
     let session = Session::new(root, opts);
     let mut totals = Totals::default();
     let out = verify_program(p, sources, opts, &session, &mut totals, false);
-    (out.diags, totals, out.proven)
+    let mut proven = out.proven;
+    // The library functions the program reaches are proved too (once, then from the cache),
+    // so that code generation can drop their checks as well. Their counts stay out of the
+    // program's; if one of them does not verify, all of them keep their checks.
+    let library = library_reached(p, &out.callees);
+    if !library.is_empty() {
+        let mut lib_totals = Totals::default();
+        let lib = verify_fns(p, sources, opts, &session, &mut lib_totals, true, library);
+        if lib_totals.counts.failed + lib_totals.counts.unknown == 0 {
+            proven.extend(lib.proven);
+        }
+    }
+    (out.diags, totals, proven)
+}
+
+/// The standard library functions with a body to prove that `calls` reach, directly or
+/// through one another.
+fn library_reached(p: &Program, calls: &BTreeSet<FnId>) -> Vec<FnId> {
+    let mut seen: BTreeSet<FnId> = BTreeSet::new();
+    let mut work: Vec<FnId> = calls.iter().copied().collect();
+    while let Some(f) = work.pop() {
+        let d = p.func(f);
+        if !d.attrs.from_prelude || d.attrs.trusted || d.attrs.intrinsic || !seen.insert(f) {
+            continue;
+        }
+        if let Some(body) = vez_mir::build::lower_fn(p, f) {
+            work.extend(callees(&body));
+        }
+    }
+    seen.into_iter()
+        .filter(|f| p.func(*f).body.is_some())
+        .collect()
 }
 
 fn rank(v: &Verdict) -> u8 {

@@ -25,28 +25,67 @@ fn stdlib_verifies_and_lists_its_trusted_primitives() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert!(stderr.starts_with("verified: "), "{stderr}");
-    let trusted_line = stderr
-        .lines()
-        .find(|l| l.starts_with("trusted, not proved ("))
-        .unwrap_or_else(|| panic!("no list of trusted items: {stderr}"));
+    let list = |prefix: &str| -> Vec<String> {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` list: {stderr}"));
+        let names = line.split_once("): ").map_or("", |(_, n)| n);
+        // Split at ", " outside the braces of `{i128, u128}::wrapping_mul`.
+        let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0);
+        for c in names.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(std::mem::take(&mut cur).trim().to_string());
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        out.push(cur.trim().to_string());
+        out
+    };
+    let trusted = list("trusted, not proved (");
+    let builtin = list("built in, no contract assumed (");
+    // The bound: fewer than 30 trusted run-time primitives.
+    assert!(trusted.len() < 30, "{} trusted: {trusted:?}", trusted.len());
     for primitive in [
         "Vec::push",
-        "u8::wrapping_add",
+        "[T]::swap",
         "Device::cuda",
-        "gpu::barrier",
+        "std::process::exit",
     ] {
-        assert!(trusted_line.contains(primitive), "{trusted_line}");
+        assert!(trusted.iter().any(|t| t == primitive), "{trusted:?}");
     }
-    // Items written in VeZ are proved, not trusted.
+    // Intrinsics without a contract are built in; template instances are listed once.
+    for op in [
+        "{integer}::pow",
+        "{i128, u128}::wrapping_mul",
+        "gpu::barrier",
+        "Vec::len",
+    ] {
+        assert!(builtin.iter().any(|t| t == op), "{builtin:?}");
+    }
+    // Items written in VeZ are proved, neither trusted nor built in.
     for proved in [
         "Vec::insert",
+        "Vec::clear",
         "[T]::reverse",
+        "[T]::sort",
         "u64::isqrt",
+        "u8::wrapping_add",
+        "{integer}::wrapping_add",
+        "{integer}::overflowing_mul",
+        "{integer}::count_ones",
+        "{float}::abs",
         "Option::unwrap",
     ] {
         assert!(
-            !trusted_line.contains(&format!(" {proved},")),
-            "{trusted_line}"
+            !trusted.iter().chain(&builtin).any(|t| t == proved),
+            "{proved}: {trusted:?} {builtin:?}"
         );
     }
 
@@ -63,7 +102,17 @@ fn stdlib_verifies_and_lists_its_trusted_primitives() {
     let items = doc["items"].as_array().unwrap();
     assert!(items.len() >= 60, "{} items", items.len());
     let names: Vec<&str> = items.iter().map(|i| i["item"].as_str().unwrap()).collect();
-    for proved in ["Vec::insert", "Vec::remove", "[T]::reverse", "u64::isqrt"] {
+    for proved in [
+        "Vec::insert",
+        "Vec::remove",
+        "[T]::reverse",
+        "[T]::sort",
+        "[T]::binary_search",
+        "u64::isqrt",
+        "u64::wrapping_mul",
+        "i128::overflowing_mul",
+        "u16::count_ones",
+    ] {
         assert!(names.contains(&proved), "{proved} not among {names:?}");
     }
     assert!(items.iter().all(|i| i["status"] == "verified"));

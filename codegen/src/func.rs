@@ -373,7 +373,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             .build_unconditional_branch(blocks[0])
             .map_err(Error::from)?;
         let f = self.p.func(inst.func);
-        let verified = !f.attrs.from_prelude && !f.attrs.trusted;
+        let verified = !f.attrs.trusted;
         let fx = Fx {
             fv,
             args: inst.args.clone(),

@@ -606,6 +606,9 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 let (db, _, _) = self.seq_parts(b, ty, None)?;
                 self.cmp_elems(f, da, n, db, n, &elem)?;
             }
+            // Behind `a` and `b` are fat pointers: lexicographic, by bytes for `str` (Rust's
+            // order of strings).
+            Ty::Str | Ty::Slice(_) => self.cmp_seq_fat(f, a, b, ty)?,
             Ty::Adt(..) if self.lay.kind(ty) == Kind::Vec => {
                 let (da, na) = self.vec_parts(a)?;
                 let (db, nb) = self.vec_parts(b)?;

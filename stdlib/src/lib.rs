@@ -7,6 +7,9 @@ const PRELUDE: &str = include_str!("../prelude.zari");
 const INTS: &str = include_str!("../ints.zari");
 const INTS_SIGNED: &str = include_str!("../ints_signed.zari");
 const INTS_UNSIGNED: &str = include_str!("../ints_unsigned.zari");
+/// Multiplication: through a wider type up to 64 bits, by division for 128.
+const INTS_NARROW: &str = include_str!("../ints_narrow.zari");
+const INTS_128: &str = include_str!("../ints_128.zari");
 
 /// The name under which prelude diagnostics are shown.
 pub const PRELUDE_PATH: &str = "<prelude>";
@@ -42,6 +45,8 @@ fn instantiate(template: &str, name: &str, signed: bool, bits: u32) -> String {
         .replace("$MIN", &min)
         .replace("$MAX", &max)
         .replace("$BITS", &bits.to_string())
+        .replace("$WIDE", if signed { "i128" } else { "u128" })
+        .replace("$MODULUS", &(1u128 << bits.min(127)).to_string())
         .replace("$ISQRT_HI", &(isqrt_of_max(signed, bits) + 1).to_string())
 }
 
@@ -72,7 +77,14 @@ fn isqrt_of_max(signed: bool, bits: u32) -> u128 {
 /// The whole prelude source: the fixed part and the integer methods for every type.
 pub fn prelude_source() -> String {
     let mut s = String::new();
-    for (_, text) in parts(PRELUDE, INTS, INTS_SIGNED, INTS_UNSIGNED) {
+    for (_, text) in parts(&[
+        PRELUDE,
+        INTS,
+        INTS_SIGNED,
+        INTS_UNSIGNED,
+        INTS_NARROW,
+        INTS_128,
+    ]) {
         s.push_str(&text);
         s.push('\n');
     }
@@ -80,38 +92,40 @@ pub fn prelude_source() -> String {
 }
 
 /// The library's files, with the integer templates instantiated: (name, text) pairs, the
-/// prelude first, then `ints.zari (u8)` and so on.
-fn parts(
-    prelude: &str,
-    ints: &str,
-    signed_only: &str,
-    unsigned_only: &str,
-) -> Vec<(String, String)> {
-    let mut out = vec![("prelude.zari".to_string(), prelude.to_string())];
+/// prelude first, then `ints.zari (u8)` and so on. `texts` are the files in [`FILES`] order.
+fn parts(texts: &[&str; 6]) -> Vec<(String, String)> {
+    let [prelude, ints, signed_only, unsigned_only, narrow, wide] = *texts;
+    let mut out = vec![(FILES[0].to_string(), prelude.to_string())];
     for (name, signed, bits) in INT_TYPES {
-        out.push((
-            format!("ints.zari ({name})"),
-            instantiate(ints, name, signed, bits),
-        ));
-        let (file, text) = if signed {
-            ("ints_signed.zari", signed_only)
-        } else {
-            ("ints_unsigned.zari", unsigned_only)
+        let mut add = |file: &str, text: &str| {
+            out.push((
+                format!("{file} ({name})"),
+                instantiate(text, name, signed, bits),
+            ))
         };
-        out.push((
-            format!("{file} ({name})"),
-            instantiate(text, name, signed, bits),
-        ));
+        add(FILES[1], ints);
+        if signed {
+            add(FILES[2], signed_only);
+        } else {
+            add(FILES[3], unsigned_only);
+        }
+        if bits < 128 {
+            add(FILES[4], narrow);
+        } else {
+            add(FILES[5], wide);
+        }
     }
     out
 }
 
 /// The library's files, in the order `parts` takes them.
-const FILES: [&str; 4] = [
+const FILES: [&str; 6] = [
     "prelude.zari",
     "ints.zari",
     "ints_signed.zari",
     "ints_unsigned.zari",
+    "ints_narrow.zari",
+    "ints_128.zari",
 ];
 
 /// Whether `dir` holds the standard library's sources (then `vez verify DIR` verifies the
@@ -127,7 +141,8 @@ pub fn read_stdlib_dir(dir: &std::path::Path) -> Result<Vec<(String, String)>, S
             .map_err(|e| format!("cannot read `{}`: {e}", dir.join(f).display()))
     };
     let texts: Vec<String> = FILES.iter().map(|f| read(f)).collect::<Result<_, _>>()?;
-    Ok(parts(&texts[0], &texts[1], &texts[2], &texts[3])
+    let texts: [&str; 6] = std::array::from_fn(|i| texts[i].as_str());
+    Ok(parts(&texts)
         .into_iter()
         .map(|(name, text)| (dir.join(name).display().to_string(), text))
         .collect())

@@ -1366,14 +1366,17 @@ impl<'a, 'p> Exec<'a, 'p> {
             }
         }
         if let Some(b) = builtin(self.p, f) {
-            if b == Builtin::Unwrap {
+            if matches!(b, Builtin::Unwrap | Builtin::UnwrapErr) {
                 let rty = match &arg_tys[0] {
                     Ty::Ref(_, t) => (**t).clone(),
                     t => t.clone(),
                 };
-                let v = self.g.ok_variant(&rty);
+                let ok = self.g.ok_variant(&rty);
+                let v = if b == Builtin::Unwrap { ok } else { 1 - ok };
                 let c = self.g.is_variant(&rty, v, pre_vals[0].clone());
-                let what = if self.p.is_lang(&rty, self.p.lang.result) {
+                let what = if b == Builtin::UnwrapErr {
+                    "an `Ok`"
+                } else if self.p.is_lang(&rty, self.p.lang.result) {
                     "an `Err`"
                 } else {
                     "`None`"
@@ -1625,7 +1628,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         let s = self.g.sort(&sty);
         let seq = pre[0].clone();
         let len = self.g.types.seq_len(&s, seq.clone());
-        let data = self.g.types.seq_data(&s, seq);
+        let data = self.g.types.seq_data(&s, seq.clone());
         match name {
             "push" if pre.len() == 2 => {
                 let new = self.g.types.seq_mk(
@@ -1651,12 +1654,14 @@ impl<'a, 'p> Exec<'a, 'p> {
                     "precondition of `swap` might not hold: `{}`",
                     self.g.snippet(span)
                 );
+                let in_bounds = and2(inb(&a), inb(&b));
                 self.g
-                    .obligate("precondition", span, msg, and2(inb(&a), inb(&b)));
+                    .obligate("precondition", span, msg, in_bounds.clone());
                 let va = term::select(data.clone(), a.clone());
                 let vb = term::select(data.clone(), b.clone());
                 let nd = term::store(term::store(data, a, vb), b, va);
                 let new = self.g.types.seq_mk(&s, len, nd);
+                self.g.note_swap(&s, seq, new.clone(), in_bounds);
                 self.write_loc(st, &loc.clone(), new, span);
                 Some(Val::T(self.g.unit_value()))
             }

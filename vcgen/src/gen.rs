@@ -66,6 +66,8 @@ pub enum Builtin {
     IsSome,
     IsNone,
     Unwrap,
+    /// `Result::unwrap_err`: the `Err` payload.
+    UnwrapErr,
     UnwrapOr,
     Wrapping(BinOp),
     Saturating(BinOp),
@@ -97,6 +99,7 @@ pub fn builtin(p: &Program, f: &FnDef) -> Option<Builtin> {
             "is_some" | "is_ok" => Some(Builtin::IsSome),
             "is_none" | "is_err" => Some(Builtin::IsNone),
             "unwrap" | "expect" => Some(Builtin::Unwrap),
+            "unwrap_err" if p.is_lang(self_ty, p.lang.result) => Some(Builtin::UnwrapErr),
             "unwrap_or" => Some(Builtin::UnwrapOr),
             _ => None,
         };
@@ -163,6 +166,11 @@ pub struct Gen<'p> {
     /// `Ord`): its `==` on them is structural, since every `Eq` in VeZ is derived from
     /// fields that are all `Eq` (no floats) or built in.
     pub eq_params: Vec<u32>,
+    /// The generic parameters bounded by `Ord`: their `<=` is a total order (see `ord_le`).
+    pub ord_params: Vec<u32>,
+    /// Swaps done so far, (sequence sort, before, after, indices in bounds): each keeps the
+    /// multiset, a fact stated once a specification asks for it (see `permutation`).
+    swaps: Vec<(Sort, T, T, T)>,
 }
 
 /// The `gpu::Dim3` values a kernel's thread sees, as terms.
@@ -172,6 +180,21 @@ pub struct GpuIds {
     pub block_idx: T,
     pub block_dim: T,
     pub grid_dim: T,
+}
+
+fn strip_bars(s: &str) -> String {
+    s.replace('|', "")
+}
+
+/// Whether `t` mentions a quantifier-bound variable (`fresh_bound` names them `x!n`; constants
+/// are `x` or `x@n`, and source names cannot hold `!`).
+fn has_bound_var(t: &T) -> bool {
+    match &**t {
+        Term::Var(v) => v.contains('!'),
+        Term::App(_, args) => args.iter().any(has_bound_var),
+        Term::Quant { body, .. } => has_bound_var(body),
+        _ => false,
+    }
 }
 
 /// Which of the `gpu::` index intrinsics a function is.
@@ -220,6 +243,8 @@ impl<'p> Gen<'p> {
             const_cache: BTreeMap::new(),
             gpu: None,
             eq_params: Vec::new(),
+            ord_params: Vec::new(),
+            swaps: Vec::new(),
         }
     }
 
@@ -1020,6 +1045,135 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// `a <= b` on a generic `T: Ord`: an uninterpreted relation with the axioms of a total
+    /// order whose equivalence is `==`. Sound because `Ord` is only derived or built in
+    /// (lexicographic on fields and variants, numeric on integers), which is such an order.
+    fn ord_le(&mut self, ty: &Ty, a: T, b: T) -> T {
+        let s = self.sort(ty);
+        let name = term::sym(&format!("le:{}", types::display(self.p, ty)));
+        if self.pure_defined.insert(name.clone()) {
+            self.types.fun(&name, &[s.clone(), s.clone()], &Sort::Bool);
+            let [x, y, z] = ["x", "y", "z"].map(|v| self.fresh_bound(v));
+            let le = |a: &str, b: &str| app(&name, vec![term::var(a), term::var(b)]);
+            let two = vec![(x.clone(), s.clone()), (y.clone(), s.clone())];
+            let mut three = two.clone();
+            three.push((z.clone(), s.clone()));
+            // Total (so reflexive), antisymmetric, transitive.
+            self.axioms.push(quant(
+                true,
+                two.clone(),
+                vec![vec![le(&x, &y)]],
+                or(vec![le(&x, &y), le(&y, &x)]),
+            ));
+            self.axioms.push(quant(
+                true,
+                two,
+                vec![vec![le(&x, &y), le(&y, &x)]],
+                implies(
+                    and2(le(&x, &y), le(&y, &x)),
+                    eq(term::var(&x), term::var(&y)),
+                ),
+            ));
+            self.axioms.push(quant(
+                true,
+                three,
+                vec![vec![le(&x, &y), le(&y, &z)]],
+                implies(and2(le(&x, &y), le(&y, &z)), le(&x, &z)),
+            ));
+        }
+        app(&name, vec![a, b])
+    }
+
+    /// `is_permutation(a, b)`: the two sequences have the same multiset of elements, `ms`,
+    /// an uninterpreted map from a sequence to element counts. What is known of the multiset
+    /// of each sequence named here: its size is the length, every element is counted, and
+    /// what is counted is an element. These facts are stated for `a` and `b` themselves, not
+    /// as axioms over all sequences: quantifying over sequences (arrays inside a datatype)
+    /// keeps the solver from finding counterexamples. The swap primitive keeps the multiset;
+    /// the rest follows by equality.
+    fn permutation(&mut self, seq_ty: &Ty, a: T, b: T) -> T {
+        let s = self.sort(seq_ty);
+        let Some(e) = types::seq_elem(&self.types, &s) else {
+            return self.fresh("is_permutation", Sort::Bool);
+        };
+        let counts = Sort::Array(Box::new(e.clone()), Box::new(Sort::Int));
+        let ms = Self::multiset_symbol(&s);
+        let size = term::sym(&format!("msize:{}", strip_bars(&s.smt())));
+        if self.pure_defined.insert(ms.clone()) {
+            self.types.fun(&ms, std::slice::from_ref(&s), &counts);
+            self.types
+                .fun(&size, std::slice::from_ref(&counts), &Sort::Int);
+            for (_, before, after, inb) in self.swaps.iter().filter(|w| w.0 == s) {
+                let kept = eq(
+                    app(&ms, vec![after.clone()]),
+                    app(&ms, vec![before.clone()]),
+                );
+                self.axioms.push(implies(inb.clone(), kept));
+            }
+        }
+        for q in [&a, &b] {
+            // A sequence under a quantifier has no instance of its own (weaker, still sound).
+            if has_bound_var(q) || !self.pure_defined.insert(format!("{ms} {}", q.smt())) {
+                continue;
+            }
+            let msq = app(&ms, vec![q.clone()]);
+            let len = self.types.seq_len(&s, q.clone());
+            let data = self.types.seq_data(&s, q.clone());
+            self.axioms
+                .push(eq(len.clone(), app(&size, vec![msq.clone()])));
+            let i = self.fresh_bound("i");
+            let elem_i = term::select(data.clone(), term::var(&i));
+            self.axioms.push(quant(
+                true,
+                vec![(i.clone(), Sort::Int)],
+                vec![vec![elem_i.clone()]],
+                implies(
+                    and2(
+                        term::le(num(0), term::var(&i)),
+                        term::lt(term::var(&i), len.clone()),
+                    ),
+                    term::le(num(1), term::select(msq.clone(), elem_i)),
+                ),
+            ));
+            let (x, j) = (self.fresh_bound("x"), self.fresh_bound("j"));
+            let counted = term::select(msq.clone(), term::var(&x));
+            self.axioms.push(quant(
+                true,
+                vec![(x.clone(), e.clone())],
+                vec![vec![counted.clone()]],
+                implies(
+                    term::le(num(1), counted),
+                    quant(
+                        false,
+                        vec![(j.clone(), Sort::Int)],
+                        vec![],
+                        and(vec![
+                            term::le(num(0), term::var(&j)),
+                            term::lt(term::var(&j), len),
+                            eq(term::select(data, term::var(&j)), term::var(&x)),
+                        ]),
+                    ),
+                ),
+            ));
+        }
+        eq(app(&ms, vec![a]), app(&ms, vec![b]))
+    }
+
+    fn multiset_symbol(seq_sort: &Sort) -> String {
+        term::sym(&format!("ms:{}", strip_bars(&seq_sort.smt())))
+    }
+
+    /// A swap of two elements of a sequence of sort `s`, in bounds when `inb` holds.
+    pub fn note_swap(&mut self, s: &Sort, before: T, after: T, inb: T) {
+        let ms = Self::multiset_symbol(s);
+        if self.pure_defined.contains(&ms) {
+            let kept = eq(app(&ms, vec![after]), app(&ms, vec![before]));
+            self.axioms.push(implies(inb, kept));
+        } else {
+            self.swaps.push((s.clone(), before, after, inb));
+        }
+    }
+
     pub fn compare(&mut self, op: BinOp, ty: &Ty, a: T, b: T) -> T {
         match ty {
             Ty::Int(_) | Ty::Char => match op {
@@ -1036,6 +1190,18 @@ impl<'p> Gen<'p> {
             }
             Ty::Ref(_, t) => self.compare(op, t, a, b),
             Ty::Float(_) => self.float_op(op, ty, a, b),
+            Ty::Param(i, _) if self.ord_params.contains(i) => {
+                let lt = |g: &mut Self, x: T, y: T| {
+                    let le = g.ord_le(ty, x.clone(), y.clone());
+                    and2(le, not(eq(x, y)))
+                };
+                match op {
+                    BinOp::Lt => lt(self, a, b),
+                    BinOp::Le => self.ord_le(ty, a, b),
+                    BinOp::Gt => lt(self, b, a),
+                    _ => self.ord_le(ty, b, a),
+                }
+            }
             _ => {
                 // Orders on other types (generic `T: Ord`, user types) are uninterpreted.
                 let s = self.sort(ty);
@@ -1126,6 +1292,16 @@ impl<'p> Gen<'p> {
                 "block_dim" => ids.block_dim.clone(),
                 _ => ids.grid_dim.clone(),
             };
+        }
+        if f.attrs.from_prelude && f.attrs.intrinsic && f.name == "is_permutation" {
+            if let [a, b] = args.as_slice() {
+                let seq_ty = f
+                    .param_tys()
+                    .next()
+                    .map(|t| t.subst(generics))
+                    .unwrap_or(Ty::Error);
+                return self.permutation(&seq_ty, a.clone(), b.clone());
+            }
         }
         // A `#[trusted]` body was never verified: only its contract is known.
         if let (Some(body), false) = (&f.body, f.attrs.intrinsic || f.attrs.trusted) {
@@ -1326,8 +1502,11 @@ impl<'p> Gen<'p> {
                 let v = self.ok_variant(&recv_ty);
                 not(self.is_variant(&recv_ty, v, a0))
             }
-            Builtin::Unwrap => {
-                let v = self.ok_variant(&recv_ty);
+            Builtin::Unwrap | Builtin::UnwrapErr => {
+                let v = match b {
+                    Builtin::Unwrap => self.ok_variant(&recv_ty),
+                    _ => 1 - self.ok_variant(&recv_ty),
+                };
                 if in_spec {
                     let c = self.is_variant(&recv_ty, v, a0.clone());
                     let msg = format!(

@@ -131,6 +131,7 @@ pub fn generate(p: &Program, body: &Body, source: &(dyn Fn(Span) -> String + Syn
     let f = p.func(body.func);
     let mut g = gen::Gen::new(p, source, f.name.clone());
     g.eq_params = eq_params(f);
+    g.ord_params = ord_params(f);
     exec::Exec::new(&mut g, p, body.func, body).run();
     finish(body, g)
 }
@@ -145,6 +146,7 @@ pub fn generate_kernel(
     let f = p.func(body.func);
     let mut g = gen::Gen::new(p, source, f.name.clone());
     g.eq_params = eq_params(f);
+    g.ord_params = ord_params(f);
     let trace = exec::Exec::new(&mut g, p, body.func, body).run_kernel();
     (finish(body, g), trace)
 }
@@ -158,6 +160,19 @@ fn eq_params(f: &vez_typeck::hir::FnDef) -> Vec<u32> {
                 .bounds
                 .iter()
                 .any(|b| matches!(b, Bound::Std(StdTrait::Eq | StdTrait::Ord)))
+        })
+        .collect()
+}
+
+/// The function's generic parameters bounded by `Ord`.
+fn ord_params(f: &vez_typeck::hir::FnDef) -> Vec<u32> {
+    use vez_typeck::hir::{Bound, StdTrait};
+    (0..f.generics.len() as u32)
+        .filter(|i| {
+            f.generics[*i as usize]
+                .bounds
+                .iter()
+                .any(|b| matches!(b, Bound::Std(StdTrait::Ord)))
         })
         .collect()
 }
