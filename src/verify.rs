@@ -127,15 +127,13 @@ pub fn trusted_items(p: &Program, stdlib: bool) -> Vec<Assumption> {
 /// trusted one is listed once, as `{integer}::pow` (every integer type) or
 /// `{i128, u128}::wrapping_mul` (some of them).
 fn group_instances(items: Vec<Assumption>) -> Vec<Assumption> {
-    const INTEGERS: [&str; 12] = [
-        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
-    ];
     const FLOATS: [&str; 2] = ["f32", "f64"];
+    let integers = vez_stdlib::INT_TYPES.map(|t| t.0);
     let mut groups: BTreeMap<(String, String, String), Vec<&'static str>> = BTreeMap::new();
     let mut out = Vec::new();
     for a in items {
         let ty = a.item.split_once("::").and_then(|(ty, method)| {
-            let ty = INTEGERS.iter().chain(&FLOATS).find(|t| **t == ty)?;
+            let ty = integers.iter().chain(&FLOATS).find(|t| **t == ty)?;
             Some((*ty, method.to_string()))
         });
         match ty {
@@ -147,9 +145,9 @@ fn group_instances(items: Vec<Assumption>) -> Vec<Assumption> {
         }
     }
     for ((method, kind, detail), mut tys) in groups {
-        let order = |t: &&str| INTEGERS.iter().chain(&FLOATS).position(|x| x == t);
+        let order = |t: &&str| integers.iter().chain(&FLOATS).position(|x| x == t);
         tys.sort_by_key(order);
-        let ty = if tys.len() == INTEGERS.len() {
+        let ty = if tys.len() == integers.len() {
             "{integer}".to_string()
         } else if tys == FLOATS {
             "{float}".to_string()

@@ -14,7 +14,9 @@ const INTS_128: &str = include_str!("../ints_128.zari");
 /// The name under which prelude diagnostics are shown.
 pub const PRELUDE_PATH: &str = "<prelude>";
 
-const INT_TYPES: [(&str, bool, u32); 12] = [
+/// The integer types the templates are instantiated for: (name, signed, bits), in the order
+/// the library lists them.
+pub const INT_TYPES: [(&str, bool, u32); 12] = [
     ("i8", true, 8),
     ("i16", true, 16),
     ("i32", true, 32),

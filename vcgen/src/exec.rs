@@ -1371,8 +1371,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                     Ty::Ref(_, t) => (**t).clone(),
                     t => t.clone(),
                 };
-                let ok = self.g.ok_variant(&rty);
-                let v = if b == Builtin::Unwrap { ok } else { 1 - ok };
+                let v = self.g.unwrapped_variant(b, &rty);
                 let c = self.g.is_variant(&rty, v, pre_vals[0].clone());
                 let what = if b == Builtin::UnwrapErr {
                     "an `Ok`"

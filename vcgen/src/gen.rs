@@ -137,6 +137,8 @@ pub struct Gen<'p> {
     /// Definitions of pure functions (hold everywhere, independent of order).
     pub axioms: Vec<T>,
     pub obligations: Vec<Obligation>,
+    /// What is defined once per function: pure functions, the `le:T` orders, the `ms:`
+    /// multisets and the facts of each sequence's multiset.
     pure_defined: HashSet<String>,
     pub unsupported: Vec<(Span, String)>,
     pub source: &'p (dyn Fn(Span) -> String + Sync),
@@ -182,8 +184,9 @@ pub struct GpuIds {
     pub grid_dim: T,
 }
 
-fn strip_bars(s: &str) -> String {
-    s.replace('|', "")
+/// A swap in bounds keeps the multiset `ms` of the sequence.
+fn swap_keeps(ms: &str, before: T, after: T, inb: T) -> T {
+    implies(inb, eq(app(ms, vec![after]), app(ms, vec![before])))
 }
 
 /// Whether `t` mentions a quantifier-bound variable (`fresh_bound` names them `x!n`; constants
@@ -1098,17 +1101,14 @@ impl<'p> Gen<'p> {
         };
         let counts = Sort::Array(Box::new(e.clone()), Box::new(Sort::Int));
         let ms = Self::multiset_symbol(&s);
-        let size = term::sym(&format!("msize:{}", strip_bars(&s.smt())));
+        let size = term::sym(&format!("msize:{}", types::seq_name(&s)));
         if self.pure_defined.insert(ms.clone()) {
             self.types.fun(&ms, std::slice::from_ref(&s), &counts);
             self.types
                 .fun(&size, std::slice::from_ref(&counts), &Sort::Int);
             for (_, before, after, inb) in self.swaps.iter().filter(|w| w.0 == s) {
-                let kept = eq(
-                    app(&ms, vec![after.clone()]),
-                    app(&ms, vec![before.clone()]),
-                );
-                self.axioms.push(implies(inb.clone(), kept));
+                let kept = swap_keeps(&ms, before.clone(), after.clone(), inb.clone());
+                self.axioms.push(kept);
             }
         }
         for q in [&a, &b] {
@@ -1160,15 +1160,14 @@ impl<'p> Gen<'p> {
     }
 
     fn multiset_symbol(seq_sort: &Sort) -> String {
-        term::sym(&format!("ms:{}", strip_bars(&seq_sort.smt())))
+        term::sym(&format!("ms:{}", types::seq_name(seq_sort)))
     }
 
     /// A swap of two elements of a sequence of sort `s`, in bounds when `inb` holds.
     pub fn note_swap(&mut self, s: &Sort, before: T, after: T, inb: T) {
         let ms = Self::multiset_symbol(s);
         if self.pure_defined.contains(&ms) {
-            let kept = eq(app(&ms, vec![after]), app(&ms, vec![before]));
-            self.axioms.push(implies(inb, kept));
+            self.axioms.push(swap_keeps(&ms, before, after, inb));
         } else {
             self.swaps.push((s.clone(), before, after, inb));
         }
@@ -1503,10 +1502,7 @@ impl<'p> Gen<'p> {
                 not(self.is_variant(&recv_ty, v, a0))
             }
             Builtin::Unwrap | Builtin::UnwrapErr => {
-                let v = match b {
-                    Builtin::Unwrap => self.ok_variant(&recv_ty),
-                    _ => 1 - self.ok_variant(&recv_ty),
-                };
+                let v = self.unwrapped_variant(b, &recv_ty);
                 if in_spec {
                     let c = self.is_variant(&recv_ty, v, a0.clone());
                     let msg = format!(
@@ -1633,6 +1629,16 @@ impl<'p> Gen<'p> {
     }
 
     /// The variant that holds a value: `Some` (1) of `Option`, `Ok` (0) of `Result`.
+    /// The variant whose payload `unwrap` (`Some`/`Ok`) or `unwrap_err` (`Err`) returns.
+    pub fn unwrapped_variant(&self, b: Builtin, ty: &Ty) -> u32 {
+        let ok = self.ok_variant(ty);
+        if b == Builtin::UnwrapErr {
+            1 - ok
+        } else {
+            ok
+        }
+    }
+
     pub fn ok_variant(&self, ty: &Ty) -> u32 {
         if self.p.is_lang(ty, self.p.lang.result) {
             0

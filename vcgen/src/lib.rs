@@ -24,7 +24,7 @@ pub use term::Sort;
 use term::T;
 use vez_mir::Body;
 use vez_syntax::Span;
-use vez_typeck::hir::{FnId, Program};
+use vez_typeck::hir::{Bound, FnId, Program, StdTrait};
 
 /// A value to report in a counterexample.
 #[derive(Clone, Debug)]
@@ -153,26 +153,21 @@ pub fn generate_kernel(
 
 /// The function's generic parameters bounded by `Eq` or `Ord`.
 fn eq_params(f: &vez_typeck::hir::FnDef) -> Vec<u32> {
-    use vez_typeck::hir::{Bound, StdTrait};
-    (0..f.generics.len() as u32)
-        .filter(|i| {
-            f.generics[*i as usize]
-                .bounds
-                .iter()
-                .any(|b| matches!(b, Bound::Std(StdTrait::Eq | StdTrait::Ord)))
-        })
-        .collect()
+    params_bounded_by(f, &[StdTrait::Eq, StdTrait::Ord])
 }
 
 /// The function's generic parameters bounded by `Ord`.
 fn ord_params(f: &vez_typeck::hir::FnDef) -> Vec<u32> {
-    use vez_typeck::hir::{Bound, StdTrait};
+    params_bounded_by(f, &[StdTrait::Ord])
+}
+
+fn params_bounded_by(f: &vez_typeck::hir::FnDef, traits: &[StdTrait]) -> Vec<u32> {
     (0..f.generics.len() as u32)
         .filter(|i| {
             f.generics[*i as usize]
                 .bounds
                 .iter()
-                .any(|b| matches!(b, Bound::Std(StdTrait::Ord)))
+                .any(|b| matches!(b, Bound::Std(t) if traits.contains(t)))
         })
         .collect()
 }

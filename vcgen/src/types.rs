@@ -234,7 +234,8 @@ fn strip(s: &str) -> String {
     s.replace('|', "")
 }
 
-fn seq_name(s: &Sort) -> String {
+/// A sequence sort's name without the SMT quotes (a prefix for names derived from it).
+pub fn seq_name(s: &Sort) -> String {
     strip(&s.smt())
 }
 
