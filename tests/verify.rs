@@ -38,7 +38,18 @@ fn marks(path: &Path) -> Marks {
         let (kind, tail) = rest.split_once(' ').unwrap_or((rest, ""));
         set.insert((n as u64 + 1, kind.to_string()));
         if let Some(c) = tail.trim().strip_prefix("cex:") {
-            for pair in c.split(',') {
+            // `x = 1, r = Result<u8, bool>::Ok(3)`: a piece without `=` continues the value.
+            let mut pairs: Vec<String> = Vec::new();
+            for piece in c.split(',') {
+                match pairs.last_mut() {
+                    Some(last) if !piece.contains('=') => {
+                        last.push(',');
+                        last.push_str(piece);
+                    }
+                    _ => pairs.push(piece.to_string()),
+                }
+            }
+            for pair in pairs {
                 let (k, v) = pair.split_once('=').unwrap();
                 cex.push((
                     n as u64 + 1,

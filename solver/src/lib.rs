@@ -278,18 +278,126 @@ pub(crate) fn shown(q: &Query, vals: Vec<Option<CexValue>>) -> Vec<(String, CexV
     out
 }
 
-/// `(|Option<u32>::Some| 7)` to `Option<u32>::Some(7)`.
+/// A model value in source terms: `(|Option<u32>::Some| 7)` to `Option<u32>::Some(7)`,
+/// `(|Result<u8, bool>::Ok| (- 3))` to `Result<u8, bool>::Ok(-3)`. A `|..|` symbol is one
+/// name even where it holds spaces; applications nest.
 pub(crate) fn pretty_value(s: &str) -> String {
-    let s = s.replace('|', "");
-    let t = s.trim();
-    match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        Some(inner) => match inner.split_once(' ') {
-            Some((head, args)) => format!(
-                "{head}({})",
-                args.split_whitespace().collect::<Vec<_>>().join(", ")
-            ),
-            None => inner.to_string(),
-        },
-        None => t.to_string(),
+    let mut tokens = sexp_tokens(s).into_iter().peekable();
+    let mut out = String::new();
+    render_sexp(&mut tokens, &mut out);
+    // Anything after one complete value (not expected from a model) is kept, not dropped.
+    for t in tokens {
+        out.push(' ');
+        out.push_str(&t);
+    }
+    out
+}
+
+fn sexp_tokens(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '(' | ')' => out.push(c.to_string()),
+            '|' => {
+                let mut name = String::new();
+                for d in chars.by_ref() {
+                    if d == '|' {
+                        break;
+                    }
+                    name.push(d);
+                }
+                out.push(name);
+            }
+            c if c.is_whitespace() => {}
+            c => {
+                let mut atom = c.to_string();
+                while let Some(&d) = chars.peek() {
+                    if d.is_whitespace() || d == '(' || d == ')' || d == '|' {
+                        break;
+                    }
+                    atom.push(d);
+                    chars.next();
+                }
+                out.push(atom);
+            }
+        }
+    }
+    out
+}
+
+fn render_sexp(tokens: &mut std::iter::Peekable<std::vec::IntoIter<String>>, out: &mut String) {
+    let Some(t) = tokens.next() else { return };
+    if t != "(" {
+        out.push_str(&applied(&t, &[]));
+        return;
+    }
+    let head = match tokens.next() {
+        Some(h) if h != ")" && h != "(" => h,
+        _ => return,
+    };
+    let mut args = Vec::new();
+    while tokens.peek().is_some_and(|t| t != ")") {
+        let mut a = String::new();
+        render_sexp(tokens, &mut a);
+        args.push(a);
+    }
+    tokens.next();
+    out.push_str(&applied(&head, &args));
+}
+
+/// A constructor or operator applied to rendered arguments.
+fn applied(head: &str, args: &[String]) -> String {
+    // `(- 5)` is the integer -5.
+    if head == "-" && args.len() == 1 {
+        return format!("-{}", args[0]);
+    }
+    if let Some((name, fields)) = head.strip_suffix(" }").and_then(|h| h.split_once(" { ")) {
+        // A struct's constructor names its fields: `Pt { x, y }`.
+        let named: Vec<String> = (fields.split(", ").zip(args))
+            .map(|(f, a)| format!("{f}: {a}"))
+            .collect();
+        return format!("{name} {{ {} }}", named.join(", "));
+    }
+    // Tuples and tuple structs are `T::mk`: `(1, true)`, `W(3)`, `Unit`.
+    let name = head.strip_suffix("::mk").unwrap_or(head);
+    let tuple = name.starts_with('(');
+    match args {
+        [] if tuple => "()".to_string(),
+        [] => name.to_string(),
+        [a] if tuple => format!("({a},)"),
+        _ if tuple => format!("({})", args.join(", ")),
+        _ => format!("{name}({})", args.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod pretty_tests {
+    use super::pretty_value;
+
+    #[test]
+    fn model_values_read_as_source() {
+        assert_eq!(
+            pretty_value("(|Option<u32>::Some| 7)"),
+            "Option<u32>::Some(7)"
+        );
+        assert_eq!(pretty_value("|Option<u32>::None|"), "Option<u32>::None");
+        assert_eq!(
+            pretty_value("(|Result<u8, bool>::Ok| (- 3))"),
+            "Result<u8, bool>::Ok(-3)"
+        );
+        assert_eq!(
+            pretty_value("(|Option<W>::Some| (|W::mk| 1 (- 2)))"),
+            "Option<W>::Some(W(1, -2))"
+        );
+        assert_eq!(pretty_value("42"), "42");
+        assert_eq!(
+            pretty_value("(|Option<Pt>::Some| (|Pt { x, y }| 0 (- 2)))"),
+            "Option<Pt>::Some(Pt { x: 0, y: -2 })"
+        );
+        assert_eq!(pretty_value("(|(i32, bool)::mk| 1 true)"), "(1, true)");
+        assert_eq!(pretty_value("(|W::mk| 3)"), "W(3)");
+        assert_eq!(pretty_value("|U::mk|"), "U");
+        assert_eq!(pretty_value("|()::mk|"), "()");
     }
 }

@@ -10,7 +10,7 @@
 
 use crate::term::{self, app, Sort, T};
 use std::collections::{BTreeMap, HashSet};
-use vez_typeck::hir::Program;
+use vez_typeck::hir::{CtorKind, Program};
 use vez_typeck::ty::{IntTy, Ty};
 
 /// The shape of a datatype: constructors with their fields' accessor names and sorts.
@@ -75,25 +75,27 @@ impl Types {
                 }
                 self.in_progress.insert(name.clone());
                 let mut ctors = Vec::new();
+                let tname = display(p, ty);
                 for v in &adt.variants {
+                    // A model shows values by constructor name, so a struct's names its
+                    // fields (`Pt { x, y }`), which the counterexample printer fills in.
                     let cname = if adt.is_enum {
-                        term::sym(&format!("{}::{}", display(p, ty), v.name))
+                        term::sym(&format!("{tname}::{}", v.name))
+                    } else if v.kind == CtorKind::Named && !v.fields.is_empty() {
+                        let names: Vec<&str> = v.fields.iter().map(|f| f.name.as_str()).collect();
+                        term::sym(&format!("{tname} {{ {} }}", names.join(", ")))
                     } else {
-                        term::sym(&format!("{}::mk", display(p, ty)))
+                        term::sym(&format!("{tname}::mk"))
                     };
                     let mut fields = Vec::new();
                     for (i, f) in v.fields.iter().enumerate() {
                         let fty = f.ty.subst(args);
                         let s = self.sort_of(p, &fty);
-                        let acc = term::sym(&format!(
-                            "{}.{}",
-                            &cname[1..cname.len() - 1],
-                            if adt.is_enum {
-                                i.to_string()
-                            } else {
-                                f.name.clone()
-                            }
-                        ));
+                        let acc = term::sym(&if adt.is_enum {
+                            format!("{tname}::{}.{i}", v.name)
+                        } else {
+                            format!("{tname}.{}", f.name)
+                        });
                         fields.push((acc, s));
                     }
                     ctors.push((cname, fields));
