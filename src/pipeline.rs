@@ -60,6 +60,13 @@ mod ast_items {
 /// Loads, parses and type-checks one program (the prelude included), or the standard
 /// library from its folder.
 pub fn front_end(root: &Path) -> Checked {
+    front_end_with(root, true)
+}
+
+/// As [`front_end`]; without `prelude_bodies` only the prelude's signatures are checked, which
+/// is all that checking a user program needs (`vez check`: nothing after it reads the
+/// prelude's bodies or contracts).
+fn front_end_with(root: &Path, prelude_bodies: bool) -> Checked {
     if root.is_dir() {
         return stdlib_front_end(root);
     }
@@ -98,7 +105,14 @@ pub fn front_end(root: &Path) -> Checked {
             tp.elapsed().as_secs_f64() * 1e3
         );
     }
-    type_and_borrow_check(sources, diags, prelude, items, false, timing)
+    type_and_borrow_check(
+        sources,
+        diags,
+        (prelude, prelude_bodies),
+        items,
+        false,
+        timing,
+    )
 }
 
 /// The standard library's files in `dir` as the prelude of an empty program.
@@ -119,13 +133,13 @@ fn stdlib_front_end(dir: &Path) -> Checked {
             diags.push(Diagnostic::error("io", msg, loader::file_start(file)));
         }
     }
-    type_and_borrow_check(sources, diags, prelude, vec![], true, false)
+    type_and_borrow_check(sources, diags, (prelude, true), vec![], true, false)
 }
 
 fn type_and_borrow_check(
     sources: SourceMap,
     mut diags: Vec<Diagnostic>,
-    prelude: Vec<vez_syntax::ast::Item>,
+    (prelude, prelude_bodies): (Vec<vez_syntax::ast::Item>, bool),
     items: Vec<vez_syntax::ast::Item>,
     stdlib: bool,
     timing: bool,
@@ -141,7 +155,7 @@ fn type_and_borrow_check(
         };
     }
     let t1 = Instant::now();
-    let (program, tdiags) = vez_typeck::check_program(&prelude, &items);
+    let (program, tdiags) = vez_typeck::check_program_with(&prelude, &items, prelude_bodies);
     if timing {
         eprintln!(
             "timing: type check {:.1} ms",
@@ -190,7 +204,7 @@ pub fn check(path: &Path, format: Format, emit: Option<Emit>, color: bool) -> Ex
     let mut json_items: Vec<Value> = Vec::new();
     let (mut n_err, mut n_warn, mut n_items) = (0, 0, 0);
     for root in &roots {
-        let mut c = front_end(root);
+        let mut c = front_end_with(root, false);
         diag::sort(&mut c.diags);
         if emit == Some(Emit::Ast) {
             print!("{}", vez_syntax::printer::print_items(&c.items));

@@ -42,7 +42,14 @@ fn instantiate(template: &str, name: &str, signed: bool, bits: u32) -> String {
     } else {
         ("0".to_string(), ((1u128 << bits) - 1).to_string())
     };
+    // The type's MAX as an i128 (u128's does not fit: every i128 is below it).
+    let ceil_i128 = if bits == 128 && !signed {
+        "i128::MAX".to_string()
+    } else {
+        format!("{name}::MAX as i128")
+    };
     template
+        .replace("$CEIL_I128", &ceil_i128)
         .replace("$T", name)
         .replace("$MIN", &min)
         .replace("$MAX", &max)

@@ -1485,6 +1485,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 return Self::error_expr(span);
             }
         }
+        if let Some(e) = self.check_conversion(path, args, f.span, span) {
+            return e;
+        }
         match self.resolve_value(path) {
             Ok(ValueRes::Fn(func, generics)) => {
                 self.finish_call(func, generics, vec![], args, f.span, span)
@@ -1540,6 +1543,111 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 Self::error_expr(span)
             }
         }
+    }
+
+    /// `T::from(x)` and `T::try_from(x)` for a primitive `T` (Rust's `From`/`TryFrom` impls,
+    /// see convert.rs): `from` is a cast that loses nothing, `try_from` between integers the
+    /// prelude's `T::try_from_i128(x as i128)` (or `try_from_u128`). None: not such a call.
+    fn check_conversion(
+        &mut self,
+        path: &ast::Path,
+        args: &[ast::Expr],
+        callee_span: Span,
+        span: Span,
+    ) -> Option<Expr> {
+        let [prefix, last] = &path.segments[..] else {
+            return None;
+        };
+        let is_from = match last.ident.name.as_str() {
+            "from" => true,
+            "try_from" => false,
+            _ => return None,
+        };
+        let prim = prefix.ident.name.as_str();
+        if prefix.generics.is_some()
+            || !(IntTy::from_name(prim).is_some() || matches!(prim, "f32" | "f64" | "char"))
+        {
+            return None;
+        }
+        let target = self.path_prefix_ty(std::slice::from_ref(prefix), span)?;
+        if !matches!(target, Ty::Int(_) | Ty::Float(_) | Ty::Char) {
+            return None;
+        }
+        let [arg] = args else {
+            for a in args {
+                self.check_expr(a);
+            }
+            self.err(Diagnostic::error(
+                "E0061",
+                format!(
+                    "this function takes 1 argument but {} were supplied",
+                    args.len()
+                ),
+                span,
+            ));
+            return Some(Self::error_expr(span));
+        };
+        let x = self.check_expr(arg);
+        // An unsuffixed literal falls back as in Rust: `i32`, `f64`.
+        let src = match self.resolve(&x.ty) {
+            Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Int => {
+                self.unify(&x.ty, &Ty::Int(IntTy::I32));
+                Ty::Int(IntTy::I32)
+            }
+            Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Float => {
+                self.unify(&x.ty, &Ty::Float(FloatTy::F64));
+                Ty::Float(FloatTy::F64)
+            }
+            t => t,
+        };
+        if matches!(src, Ty::Error) {
+            return Some(Self::error_expr(span));
+        }
+        let (from, to) = (self.tyname(&src), self.tyname(&target));
+        if is_from {
+            if crate::convert::has_from(&src, &target) {
+                return Some(Self::mk(ExprKind::Cast(Box::new(x)), target, span));
+            }
+            let mut d = Diagnostic::error(
+                "E0277",
+                format!("the trait bound `{to}: From<{from}>` is not satisfied"),
+                arg.span,
+            )
+            .with_label(format!(
+                "the trait `From<{from}>` is not implemented for `{to}`"
+            ));
+            if matches!((&src, &target), (Ty::Int(_), Ty::Int(_))) {
+                d = d.with_help(format!(
+                    "`{to}::try_from` converts when the value is in range, as a `Result`"
+                ));
+            }
+            self.err(d);
+            return Some(Self::error_expr(span));
+        }
+        let (Ty::Int(s), Ty::Int(_)) = (&src, &target) else {
+            self.err(
+                Diagnostic::error(
+                    "E0277",
+                    format!("the trait bound `{to}: TryFrom<{from}>` is not satisfied"),
+                    arg.span,
+                )
+                .with_label("VeZ's `try_from` converts between integer types"),
+            );
+            return Some(Self::error_expr(span));
+        };
+        let (helper, widen) = crate::convert::try_from_helper(*s);
+        let x = if widen {
+            let xspan = x.span;
+            Self::mk(ExprKind::Cast(Box::new(x)), Ty::Int(IntTy::I128), xspan)
+        } else {
+            x
+        };
+        let Some((imp, AssocDef::Fn(func))) = self.cx.find_assoc(&target, helper) else {
+            return None;
+        };
+        let impl_args = self.instantiate_impl(imp, &target, span);
+        let generics = self.fn_generics(func, None, impl_args, span);
+        Some(self.finish_call(func, generics, vec![x], &[], callee_span, span))
     }
 
     /// Checks the arguments of a call of `func` (with `pre` already-checked leading arguments,

@@ -4,6 +4,7 @@
 //! only `#[pure]` calls inside them (VeZ's own `Z0xxx` codes, see docs/errors.md).
 
 mod check;
+mod convert;
 mod exhaustive;
 mod fmt;
 mod gpu_rules;
@@ -69,6 +70,17 @@ pub struct Ctx<'a> {
 
 /// Type-checks a program: the prelude's items and the user's (modules already loaded).
 pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec<Diagnostic>) {
+    check_program_with(prelude, user, true)
+}
+
+/// As [`check_program`]; without `prelude_bodies` the prelude's function bodies and contracts
+/// are left unchecked (`body` and `contract` empty). `vez check` needs only the prelude's
+/// signatures, and its bodies are checked once, when the library itself is verified.
+pub fn check_program_with(
+    prelude: &[ast::Item],
+    user: &[ast::Item],
+    prelude_bodies: bool,
+) -> (Program, Vec<Diagnostic>) {
     let mut cx = Ctx {
         program: Program::default(),
         modules: vec![Module::default(), Module::default()],
@@ -135,7 +147,7 @@ pub fn check_program(prelude: &[ast::Item], user: &[ast::Item]) -> (Program, Vec
         cx.check_const(ConstId(i as u32));
     }
     lap("constants");
-    cx.check_bodies();
+    cx.check_bodies(prelude_bodies);
     lap("bodies");
     for imp in &cx.impls {
         if let Some(t) = imp.trait_id {
@@ -900,12 +912,17 @@ impl<'a> Ctx<'a> {
         self.program.consts[id.0 as usize].value = value;
     }
 
-    /// Checks every function body and contract, on parallel threads when there are many;
-    /// results are written back in function order, so output does not depend on scheduling.
-    fn check_bodies(&mut self) {
+    /// Checks every function body and contract (the prelude's only with `prelude_bodies`), on
+    /// parallel threads when there are many; results are written back in function order, so
+    /// output does not depend on scheduling.
+    fn check_bodies(&mut self, prelude_bodies: bool) {
         let ids: Vec<FnId> = (0..self.fn_src.len() as u32)
             .map(FnId)
-            .filter(|f| self.fn_src[f.0 as usize].is_some())
+            .filter(|f| {
+                self.fn_src[f.0 as usize].as_ref().is_some_and(|src| {
+                    prelude_bodies || !self.is_ancestor(self.prelude_mod, src.module)
+                })
+            })
             .collect();
         let threads = vez_syntax::threads();
         let threads = if ids.len() >= 256 { threads } else { 1 };
