@@ -152,6 +152,11 @@ fn proven_checks_are_elided_and_unproven_ones_kept() {
         !ir.contains("vez_panic_bounds"),
         "proven bounds check kept:\n{ir}"
     );
+    // What the check would have told the optimizer, it is told as an assumption.
+    assert!(
+        ir.contains("call void @llvm.assume"),
+        "proven index not passed on to LLVM:\n{ir}"
+    );
 
     let unverified = write(
         "keep.zari",
@@ -178,6 +183,7 @@ fn proven_checks_are_elided_and_unproven_ones_kept() {
         ir.contains("vez_panic_bounds"),
         "unproven bounds check dropped"
     );
+    assert!(!ir.contains("llvm.assume"), "an unproven index assumed");
 }
 
 #[test]

@@ -214,3 +214,47 @@ fn a_programs_trusted_items_are_listed() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+/// Every public function of the library is used by a test program that proves something
+/// from it and runs: tests/stdlib/ for the host library, the GPU tests for `gpu::` and the
+/// device API (run against the mock driver by tests/gpu.rs).
+#[test]
+fn every_public_function_has_a_test_program() {
+    let read_dir = |dir: &str, ext: &str| -> String {
+        let mut text = String::new();
+        for e in std::fs::read_dir(root().join(dir)).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == ext) {
+                text.push_str(&std::fs::read_to_string(e.path()).unwrap());
+            }
+        }
+        text
+    };
+    let library = read_dir("stdlib", "zari");
+    let tests = [
+        read_dir("tests/stdlib", "zari"),
+        read_dir("tests/verify/gpu/pass", "zari"),
+        std::fs::read_to_string(root().join("tests/gpu.rs")).unwrap(),
+    ]
+    .concat();
+    let mut missing = Vec::new();
+    for line in library.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("pub fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        // `T::try_from(x)` is what calls the range checks.
+        let called = name.strip_suffix("_i128").or(name.strip_suffix("_u128"));
+        let name = called.filter(|n| *n == "try_from").unwrap_or(&name);
+        let used = [".", "::", " ", "("].iter().any(|before| {
+            tests.contains(&format!("{before}{name}("))
+                || tests.contains(&format!("{before}{name}::<"))
+        });
+        if !used {
+            missing.push(name.to_string());
+        }
+    }
+    assert!(missing.is_empty(), "no test program calls {missing:?}");
+}

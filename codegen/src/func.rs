@@ -568,7 +568,9 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     ),
                     _ => self.vec_parts(pr.ptr)?,
                 };
-                if !self.proven(fx, "bounds", span) {
+                if self.proven(fx, "bounds", span) {
+                    self.assume_below(idx, len)?;
+                } else {
                     self.bounds_check(fx, idx, len, span)?;
                 }
                 // SAFETY: the index is below the length (checked above or proven).
@@ -627,6 +629,17 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             cg.b.build_call(f, &[idx.into(), len.into(), loc.0.into(), loc.1.into()], "")?;
             Ok(())
         })
+    }
+
+    /// Tells LLVM that `idx < len`, which the verifier proved: what a run-time check would
+    /// have taught the optimizer (trip counts, value ranges), without the branch.
+    pub fn assume_below(&mut self, idx: IntValue<'ctx>, len: IntValue<'ctx>) -> R<()> {
+        let below = self
+            .b
+            .build_int_compare(IntPredicate::ULT, idx, len, "proved")?;
+        let assume = self.intrinsic("llvm.assume", &[])?;
+        self.b.build_call(assume, &[below.into()], "")?;
+        Ok(())
     }
 
     /// An empty String in a stack slot, to format into.

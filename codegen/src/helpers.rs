@@ -1054,7 +1054,10 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     Ty::Ref(_, t) => self.lay.elem(t).unwrap_or(Ty::unit()),
                     _ => Ty::unit(),
                 };
-                if !self.proven(fx, "precondition", span) {
+                if self.proven(fx, "precondition", span) {
+                    self.assume_below(a, n)?;
+                    self.assume_below(b, n)?;
+                } else {
                     self.bounds_check(fx, a, n, span)?;
                     self.bounds_check(fx, b, n, span)?;
                 }
