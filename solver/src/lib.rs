@@ -332,9 +332,18 @@ fn render_sexp(tokens: &mut std::iter::Peekable<std::vec::IntoIter<String>>, out
         out.push_str(&applied(&t, &[]));
         return;
     }
-    let head = match tokens.next() {
-        Some(h) if h != ")" && h != "(" => h,
-        _ => return,
+    let head = match tokens.peek().map(String::as_str) {
+        // `((as const (Array Int Int)) 0)`: the head is itself an application.
+        Some("(") => {
+            let mut h = String::new();
+            render_sexp(tokens, &mut h);
+            h
+        }
+        Some(")") | None => {
+            tokens.next();
+            return;
+        }
+        Some(_) => tokens.next().unwrap_or_default(),
     };
     let mut args = Vec::new();
     while tokens.peek().is_some_and(|t| t != ")") {
@@ -399,5 +408,10 @@ mod pretty_tests {
         assert_eq!(pretty_value("(|W::mk| 3)"), "W(3)");
         assert_eq!(pretty_value("|U::mk|"), "U");
         assert_eq!(pretty_value("|()::mk|"), "()");
+        assert_eq!(
+            pretty_value("((as const (Array Int Int)) 0)"),
+            "as(const, Array(Int, Int))(0)"
+        );
+        assert_eq!(pretty_value("(("), "");
     }
 }

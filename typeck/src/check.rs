@@ -1643,7 +1643,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
             x
         };
         let Some((imp, AssocDef::Fn(func))) = self.cx.find_assoc(&target, helper) else {
-            return None;
+            // Only a library folder without the integer templates gets here.
+            self.err(Diagnostic::error(
+                "E0599",
+                format!("`{to}::try_from` needs the prelude's `{to}::{helper}`"),
+                callee_span,
+            ));
+            return Some(Self::error_expr(span));
         };
         let impl_args = self.instantiate_impl(imp, &target, span);
         let generics = self.fn_generics(func, None, impl_args, span);
