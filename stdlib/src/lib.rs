@@ -32,15 +32,11 @@ pub const INT_TYPES: [(&str, bool, u32); 12] = [
 ];
 
 fn instantiate(template: &str, name: &str, signed: bool, bits: u32) -> String {
-    let (min, max) = if signed {
-        (
-            format!("-{}", 1u128 << (bits - 1)),
-            ((1u128 << (bits - 1)) - 1).to_string(),
-        )
-    } else if bits == 128 {
-        ("0".to_string(), u128::MAX.to_string())
+    let max = max_value(signed, bits);
+    let min = if signed {
+        format!("-{}", max + 1)
     } else {
-        ("0".to_string(), ((1u128 << bits) - 1).to_string())
+        "0".to_string()
     };
     // The type's MAX as an i128 (u128's does not fit: every i128 is below it).
     let ceil_i128 = if bits == 128 && !signed {
@@ -52,28 +48,28 @@ fn instantiate(template: &str, name: &str, signed: bool, bits: u32) -> String {
         .replace("$CEIL_I128", &ceil_i128)
         .replace("$T", name)
         .replace("$MIN", &min)
-        .replace("$MAX", &max)
+        .replace("$MAX", &max.to_string())
         .replace("$BITS", &bits.to_string())
         .replace("$WIDE", if signed { "i128" } else { "u128" })
         .replace("$MODULUS", &(1u128 << bits.min(127)).to_string())
-        .replace("$ISQRT_HI", &(isqrt_of_max(signed, bits) + 1).to_string())
+        .replace("$ISQRT_HI", &(isqrt(max) + 1).to_string())
 }
 
-/// The integer square root of the largest value of a type.
-fn isqrt_of_max(signed: bool, bits: u32) -> u128 {
-    let max = if signed {
+/// The largest value of an integer type.
+fn max_value(signed: bool, bits: u32) -> u128 {
+    if signed {
         (1u128 << (bits - 1)) - 1
     } else if bits == 128 {
         u128::MAX
     } else {
         (1u128 << bits) - 1
-    };
+    }
+}
+
+/// The integer square root of a type's largest value (at least 127).
+fn isqrt(max: u128) -> u128 {
     // Newton's method from above converges to the floor of the root.
-    let mut x = if bits >= 128 {
-        1u128 << 64
-    } else {
-        max.min(1u128 << 64)
-    };
+    let mut x = max.min(1u128 << 64);
     loop {
         let y = (x + max / x) / 2;
         if y >= x {

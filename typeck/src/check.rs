@@ -1590,14 +1590,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let x = self.check_expr(arg);
         // An unsuffixed literal falls back as in Rust: `i32`, `f64`.
         let src = match self.resolve(&x.ty) {
-            Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Int => {
-                self.unify(&x.ty, &Ty::Int(IntTy::I32));
-                Ty::Int(IntTy::I32)
-            }
-            Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Float => {
-                self.unify(&x.ty, &Ty::Float(FloatTy::F64));
-                Ty::Float(FloatTy::F64)
-            }
+            Ty::Infer(v) => match self.literal_default(v) {
+                Some(t) => {
+                    self.unify(&x.ty, &t);
+                    t
+                }
+                None => Ty::Infer(v),
+            },
             t => t,
         };
         if matches!(src, Ty::Error) {
@@ -3433,6 +3432,16 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
+    /// The type an unconstrained literal variable takes, rustc's fallback: `i32` for an
+    /// integer literal, `f64` for a float one; None for any other variable.
+    fn literal_default(&self, v: u32) -> Option<Ty> {
+        match self.vars[v as usize].kind {
+            VarKind::Int => Some(Ty::Int(IntTy::I32)),
+            VarKind::Float => Some(Ty::Float(FloatTy::F64)),
+            VarKind::Any => None,
+        }
+    }
+
     fn finish_ty(&mut self, t: &Ty, span: Span) -> Ty {
         let z = self.zonk(t);
         if !z.has_infer() {
@@ -3448,10 +3457,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
         for v in vars {
             let r = self.resolve(&Ty::Infer(v));
             if let Ty::Infer(w) = r {
-                match self.vars[w as usize].kind {
-                    VarKind::Int => self.vars[w as usize].value = Some(Ty::Int(IntTy::I32)),
-                    VarKind::Float => self.vars[w as usize].value = Some(Ty::Float(FloatTy::F64)),
-                    VarKind::Any => {
+                match self.literal_default(w) {
+                    Some(t) => self.vars[w as usize].value = Some(t),
+                    None => {
                         self.vars[w as usize].value = Some(Ty::Error);
                         let vspan = self.vars[w as usize].span;
                         self.err(

@@ -19,10 +19,8 @@ pub(crate) fn has_from(src: &Ty, dst: &Ty) -> bool {
             // Platform-width types convert only from types that fit every platform's.
             (U8 | U16, Usize) | (U8 | I8 | I16, Isize) => true,
             (Usize | Isize, _) | (_, Usize | Isize) => false,
-            _ if s.signed() && !d.signed() => false,
-            _ if s.signed() == d.signed() => d.bits() > s.bits(),
-            // Unsigned into a wider signed type.
-            _ => d.bits() > s.bits(),
+            // Into a wider type whose sign holds the value (a signed source needs a signed one).
+            _ => (d.signed() || !s.signed()) && d.bits() > s.bits(),
         },
         (Ty::Float(FloatTy::F32), Ty::Float(FloatTy::F64)) => true,
         (Ty::Int(s), Ty::Float(FloatTy::F64)) => matches!(s, I8 | I16 | I32 | U8 | U16 | U32),
