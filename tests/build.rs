@@ -186,6 +186,36 @@ fn proven_checks_are_elided_and_unproven_ones_kept() {
     assert!(!ir.contains("llvm.assume"), "an unproven index assumed");
 }
 
+/// `#[ghost]` code is verified, then erased: even unoptimised, the lemma is neither defined
+/// nor called, and the program still runs (`tests/verify/pass/ghost_lemma.zari`).
+#[test]
+fn ghost_code_is_erased_before_code_generation() {
+    let src =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify/pass/ghost_lemma.zari");
+    let ll = tmp("ghost.ll");
+    let b = vez(&[
+        "build",
+        "-O0",
+        "--emit",
+        "llvm-ir",
+        "-o",
+        ll.to_str().unwrap(),
+        src.to_str().unwrap(),
+    ]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let ir = std::fs::read_to_string(&ll).unwrap();
+    assert!(ir.contains("peek"), "the executable code is missing:\n{ir}");
+    assert!(
+        !ir.contains("first_is_largest"),
+        "the ghost lemma was compiled:\n{ir}"
+    );
+    let exe = tmp("ghost");
+    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let out = Command::new(&exe).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "9\n");
+}
+
 #[test]
 fn emit_kinds_and_debug_line_tables() {
     let src = corpus().join("gcd.zari");

@@ -79,6 +79,8 @@ pub struct Fx<'ctx> {
     caller_loc: Option<(PointerValue<'ctx>, IntValue<'ctx>)>,
     /// Whether this function's own obligations were verified (only then are checks elided).
     verified: bool,
+    /// Per MIR local: computed by a `#[ghost] let`, so never computed here.
+    ghost: Vec<bool>,
 }
 
 /// A place: its address, type, the length when it is a slice or `str`, and the variant it
@@ -274,6 +276,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 alloca_at,
                 caller_loc: None,
                 verified: false,
+                ghost: vec![],
             };
             let v = basic(r)?;
             let slot = self.spill(&fx, v)?;
@@ -383,13 +386,16 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             alloca_at,
             caller_loc,
             verified,
+            ghost: body.locals.iter().map(|l| l.ghost).collect(),
         };
         for (i, bd) in body.blocks.iter().enumerate() {
             self.b.position_at_end(fx.blocks[i]);
             for st in &bd.stmts {
                 self.set_debug_loc(st.span);
                 if let StatementKind::Assign(place, rv) = &st.kind {
-                    self.assign(&fx, place, rv, st.span)?;
+                    if !fx.ghost[place.local.0 as usize] {
+                        self.assign(&fx, place, rv, st.span)?;
+                    }
                 }
             }
             self.set_debug_loc(bd.term.span);
@@ -1596,6 +1602,15 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 let ret_ty = self.lay.llty(&fx.tys[0]);
                 let v = self.b.build_load(ret_ty, fx.slots[0], "ret")?;
                 self.b.build_return(Some(&v))?;
+            }
+            // A call in a `#[ghost] let` is erased (it returns, as the verifier checked).
+            TerminatorKind::Call {
+                dest,
+                target: Some(bb),
+                ..
+            } if fx.ghost[dest.local.0 as usize] => {
+                self.b
+                    .build_unconditional_branch(fx.blocks[bb.0 as usize])?;
             }
             TerminatorKind::Call {
                 callee,

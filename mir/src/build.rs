@@ -31,6 +31,7 @@ pub fn lower_fn(program: &Program, id: FnId) -> Option<Body> {
             name: None,
             mutable: true,
             span: f.ret_span,
+            ghost: false,
         }],
         blocks: Vec::new(),
         cur: BasicBlock(0),
@@ -38,6 +39,7 @@ pub fn lower_fn(program: &Program, id: FnId) -> Option<Body> {
         breakables: Vec::new(),
         scopes: vec![Vec::new()],
         loops: Vec::new(),
+        ghost: false,
     };
     b.new_block();
     for p in &f.params {
@@ -85,6 +87,8 @@ struct Builder<'p> {
     /// Variables declared in each open scope, to end with `StorageDead`.
     scopes: Vec<Vec<Local>>,
     loops: Vec<LoopInfo>,
+    /// Lowering a `#[ghost] let`: every local it creates is ghost.
+    ghost: bool,
 }
 
 impl<'p> Builder<'p> {
@@ -107,6 +111,7 @@ impl<'p> Builder<'p> {
             name,
             mutable,
             span,
+            ghost: self.ghost,
         });
         Local(self.locals.len() as u32 - 1)
     }
@@ -412,8 +417,16 @@ impl<'p> Builder<'p> {
                 let p = self.as_place(x);
                 self.assign(dest, Rvalue::Ref(*m, p), span);
             }
+            // A `&mut` place coerced to `&` is reborrowed (`&*r`), as Rust does, so that it
+            // can be used again; an unsized `&mut` place is reborrowed `&mut *r` likewise.
+            ExprKind::Coerce(vez_typeck::hir::Coercion::MutToConst, x)
+                if Self::is_place_expr(x) =>
+            {
+                let p = self.as_place(x).project(Proj::Deref);
+                self.assign(dest, Rvalue::Ref(false, p), span);
+            }
             ExprKind::Coerce(c, x) => {
-                let o = self.as_operand(x);
+                let o = self.argument(x);
                 self.assign(dest, Rvalue::Coerce(*c, o), span);
             }
             ExprKind::Tuple(xs) | ExprKind::Array(xs) | ExprKind::VecLit(xs) => {
@@ -674,8 +687,12 @@ impl<'p> Builder<'p> {
             // `let` initializer borrows directly (`let r = &f();` extends them to the block).
             match s {
                 Stmt::Let {
-                    pat, init, span, ..
+                    pat,
+                    init,
+                    span,
+                    ghost,
                 } => {
+                    let outer_ghost = std::mem::replace(&mut self.ghost, *ghost);
                     self.declare_bindings(pat);
                     let extended = matches!(
                         init,
@@ -693,6 +710,7 @@ impl<'p> Builder<'p> {
                         self.exit_scopes(depth, *span);
                         self.scopes.pop();
                     }
+                    self.ghost = outer_ghost;
                 }
                 Stmt::Expr(e) => {
                     self.scopes.push(Vec::new());

@@ -30,6 +30,9 @@ pub struct LocalDecl {
     pub name: Option<String>,
     pub mutable: bool,
     pub span: Span,
+    /// Declared or computed by a `#[ghost] let`: seen by the verifier, erased by code
+    /// generation (with every statement that assigns it and every call that returns into it).
+    pub ghost: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -13,7 +13,18 @@ pub enum Program {
     Cvc5,
 }
 
+/// `q.lighter` first, where there is one: its `unsat` is a proof; otherwise `q` decides.
 pub fn check(q: &Query, opts: &Options, which: Program) -> Verdict {
+    if let Some(lighter) = &q.lighter {
+        let light = Query {
+            smt: lighter.clone(),
+            lighter: None,
+            cex: Vec::new(),
+        };
+        if matches!(run(&light, opts, which), Ok(Verdict::Verified)) {
+            return Verdict::Verified;
+        }
+    }
     match run(q, opts, which) {
         Ok(v) => v,
         Err(e) => Verdict::Unknown(format!("solver process: {e}")),
@@ -125,7 +136,11 @@ mod tests {
             .filter(|l| !l.starts_with("(set-option") && !l.starts_with("(check-sat"))
             .map(|l| format!("{l}\n"))
             .collect();
-        let q = Query { smt, cex: vec![] };
+        let q = Query {
+            smt,
+            lighter: None,
+            cex: vec![],
+        };
         let opts = Options {
             timeout_ms: 1000,
             ..Options::default()

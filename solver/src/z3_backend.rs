@@ -42,7 +42,22 @@ fn init() {
     GLOBAL.call_once(|| z3::set_global_param("tactic.default_tactic", "smt"));
 }
 
+/// `q.lighter` first, where there is one: its `unsat` is a proof; otherwise `q` decides.
 fn decide(q: &Query, opts: &Options) -> Verdict {
+    if let Some(lighter) = &q.lighter {
+        let light = Query {
+            smt: lighter.clone(),
+            lighter: None,
+            cex: Vec::new(),
+        };
+        if decide_one(&light, opts) == Verdict::Verified {
+            return Verdict::Verified;
+        }
+    }
+    decide_one(q, opts)
+}
+
+fn decide_one(q: &Query, opts: &Options) -> Verdict {
     let solver = Solver::new();
     let mut p = Params::new();
     if opts.timeout_ms > 0 {

@@ -59,6 +59,13 @@ pub(crate) struct FnCx<'c, 'a> {
     fmt_checks: Vec<(Ty, bool, Span)>,
     /// Whether this function is `#[pure]` (then it may only call pure functions).
     pub pure: bool,
+    /// Whether this function is `#[ghost]`: erased before code generation, so it may only
+    /// call `#[pure]` and `#[ghost]` functions, and every loop needs `#[decreases]`.
+    pub ghost: bool,
+    /// Whether the initializer of a `#[ghost] let` is being checked.
+    ghost_let: bool,
+    /// Variables bound by `#[ghost] let`: specification and ghost code may read them.
+    ghost_locals: std::collections::HashSet<LocalId>,
 }
 
 /// What checking one function produces.
@@ -105,6 +112,9 @@ pub(crate) fn check_fn(
         obligations: Vec::new(),
         fmt_checks: Vec::new(),
         pure: false,
+        ghost: false,
+        ghost_let: false,
+        ghost_locals: Default::default(),
         module,
         cx,
         diags: Vec::new(),
@@ -136,6 +146,10 @@ pub(crate) fn check_fn(
         }
     }
     fcx.pure = fattrs.pure;
+    fcx.ghost = fattrs.ghost;
+    if fattrs.ghost && !fattrs.pure && decl.body.is_some() {
+        fcx.check_ghost_signature(&f, decl);
+    }
     if fattrs.kernel && !f.ret.is_unit() {
         fcx.diags.push(Diagnostic::error(
             "Z0009",
@@ -213,6 +227,72 @@ pub(crate) fn check_fn(
         attrs: fattrs,
         body,
         diags: fcx.diags,
+    }
+}
+
+/// The variables a pattern binds.
+fn pat_locals(p: &Pat, out: &mut Vec<LocalId>) {
+    match &p.kind {
+        PatKind::Binding { local, sub, .. } => {
+            out.push(*local);
+            if let Some(s) = sub {
+                pat_locals(s, out);
+            }
+        }
+        PatKind::Tuple(ps) | PatKind::Or(ps) => ps.iter().for_each(|q| pat_locals(q, out)),
+        PatKind::Variant { fields, .. } => fields.iter().for_each(|q| pat_locals(q, out)),
+        PatKind::Deref(q) => pat_locals(q, out),
+        PatKind::Wild | PatKind::Const(_) | PatKind::Range { .. } | PatKind::ConstItem(_) => {}
+    }
+}
+
+/// Whether a value of this type can change something it points to.
+fn has_mut_ref(t: &Ty) -> bool {
+    match t {
+        Ty::Ref(m, inner) => *m || has_mut_ref(inner),
+        Ty::Tuple(ts) | Ty::Adt(_, ts) => ts.iter().any(has_mut_ref),
+        Ty::Array(e, _) | Ty::Slice(e) => has_mut_ref(e),
+        _ => false,
+    }
+}
+
+/// The first construct in a `#[ghost] let` initializer that erasing it would change the
+/// program's behaviour by removing (control flow, assignment, `&mut`, a call that is not
+/// `#[pure]` or `#[ghost]`), with its span.
+fn ghost_init_problem(p: &Program, e: &Expr) -> Option<(Span, &'static str)> {
+    let here = |what| Some((e.span, what));
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Local(_) | ExprKind::Const(_) => None,
+        ExprKind::Unary(_, a)
+        | ExprKind::Cast(a)
+        | ExprKind::Field(a, _)
+        | ExprKind::Deref(a)
+        | ExprKind::Coerce(_, a)
+        | ExprKind::Ref(false, a) => ghost_init_problem(p, a),
+        ExprKind::Binary(BinOp::And | BinOp::Or | BinOp::Implies, ..) => {
+            here("a short-circuit operator (`&&`, `||`)")
+        }
+        ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
+            ghost_init_problem(p, a).or_else(|| ghost_init_problem(p, b))
+        }
+        ExprKind::Tuple(xs) | ExprKind::Array(xs) => xs.iter().find_map(|x| ghost_init_problem(p, x)),
+        ExprKind::Call { func, args, .. } => {
+            let a = &p.func(*func).attrs;
+            if a.pure || a.ghost {
+                args.iter().find_map(|x| ghost_init_problem(p, x))
+            } else {
+                here("a call of a function that is neither `#[pure]` nor `#[ghost]`")
+            }
+        }
+        ExprKind::Ref(true, _) => here("a `&mut` borrow"),
+        ExprKind::Assign(..) | ExprKind::AssignOp(..) => here("an assignment"),
+        ExprKind::If(..) | ExprKind::Match(..) => here("a branch (`if`, `match`)"),
+        ExprKind::Block(_) => here("a block"),
+        ExprKind::While { .. }
+        | ExprKind::Loop { .. }
+        | ExprKind::ForRange { .. }
+        | ExprKind::ForEach { .. } => here("a loop"),
+        _ => here("this kind of expression (a ghost initializer is made of calls, operators, reads and shared borrows)"),
     }
 }
 
@@ -307,6 +387,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
             obligations: vec![],
             fmt_checks: vec![],
             pure: false,
+            ghost: false,
+            ghost_let: false,
+            ghost_locals: Default::default(),
             module,
             cx,
             diags: Vec::new(),
@@ -585,6 +668,39 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     fn in_spec(&self) -> bool {
         self.spec != Spec::Code
+    }
+
+    /// What a `#[ghost]` function (not `#[pure]`, with a body: a lemma) may declare. Its calls
+    /// are erased before code generation, so it returns nothing and can change nothing.
+    fn check_ghost_signature(&mut self, f: &FnDef, decl: &ast::FnDecl) {
+        if !f.ret.is_unit() {
+            self.err(
+                Diagnostic::error("Z0011", "a `#[ghost]` function must return `()`", f.ret_span)
+                    .with_help("its calls are erased before code generation; a specification function that returns a value is `#[ghost] #[pure]`"),
+            );
+        }
+        for (l, p) in f.params.iter().zip(&decl.params) {
+            if has_mut_ref(&f.locals[l.0 as usize].ty) {
+                self.err(Diagnostic::error(
+                    "Z0011",
+                    "a `#[ghost]` function cannot take a `&mut` reference",
+                    p.span,
+                )
+                .with_label("its calls are erased before code generation, so it must not change anything"));
+            }
+        }
+    }
+
+    /// In ghost code (a `#[ghost]` function or a `#[ghost] let` initializer): `what` is not
+    /// allowed because it would be erased.
+    fn deny_in_ghost(&mut self, what: &str, span: Span) {
+        if self.in_spec() || !(self.ghost || self.ghost_let) {
+            return;
+        }
+        self.err(
+            Diagnostic::error("Z0011", format!("{what} in ghost code"), span)
+                .with_label("ghost code is erased before code generation"),
+        );
     }
 
     fn deny_in_spec(&mut self, what: &str, span: Span) -> bool {
@@ -1097,6 +1213,21 @@ impl<'c, 'a> FnCx<'c, 'a> {
         if let Some(id) = p.as_ident() {
             if let Some(l) = self.lookup_local(&id.name) {
                 let ty = self.locals[l.0 as usize].ty.clone();
+                if self.ghost_locals.contains(&l)
+                    && !(self.in_spec() || self.ghost || self.ghost_let)
+                {
+                    self.err(
+                        Diagnostic::error(
+                            "Z0011",
+                            format!("ghost variable `{}` used in executable code", id.name),
+                            span,
+                        )
+                        .with_label(
+                            "declared by `#[ghost] let`, which is erased before code generation",
+                        )
+                        .with_help("ghost variables may be read in specifications and ghost code"),
+                    );
+                }
                 return Self::mk(ExprKind::Local(l), ty, span);
             }
             if id.name == "result" && self.spec != Spec::Code {
@@ -1675,6 +1806,44 @@ impl<'c, 'a> FnCx<'c, 'a> {
             .map(|t| t.subst(&generics))
             .collect();
         let ret = def.ret.subst(&generics);
+        let callee_ghost = def.attrs.ghost;
+        // Rust's privacy of inherent associated functions: visible in the module of the
+        // `impl` and its descendants (the prelude's helpers are hidden from programs).
+        if let Some(src) = &self.cx.fn_src[func.0 as usize] {
+            let inherent = src
+                .impl_idx
+                .is_some_and(|i| self.cx.impls[i].trait_id.is_none());
+            if inherent && !def.attrs.public && !self.cx.is_ancestor(src.module, self.module) {
+                let kind = if def.self_kind.is_some() {
+                    "method"
+                } else {
+                    "associated function"
+                };
+                let short = name.rsplit("::").next().unwrap_or(&name).to_string();
+                self.err(
+                    Diagnostic::error("E0624", format!("{kind} `{short}` is private"), callee_span)
+                        .with_label(format!("private {kind}")),
+                );
+            }
+        }
+        if !self.in_spec() && callee_ghost && !(self.ghost || self.ghost_let) {
+            self.err(
+                Diagnostic::error(
+                    "Z0011",
+                    format!("call of `#[ghost]` function `{name}` in executable code"),
+                    callee_span,
+                )
+                .with_help(format!(
+                    "ghost code is erased before code generation: call a lemma as `#[ghost] let _ = {name}(..);`, or use it in a specification"
+                )),
+            );
+        } else if !self.in_spec() && self.ghost && !pure && !callee_ghost {
+            self.err(Diagnostic::error(
+                "Z0011",
+                format!("a `#[ghost]` function may only call `#[pure]` and `#[ghost]` functions; `{name}` is neither"),
+                callee_span,
+            ));
+        }
         if self.in_spec() && !pure {
             self.err(
                 Diagnostic::error(
@@ -2408,10 +2577,34 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         }
                     }
                     let declared = ty.as_ref().map(|t| self.lower_ty(t));
+                    let outer_ghost_let = std::mem::replace(&mut self.ghost_let, ghost);
                     let init = init.as_ref().map(|e| match &declared {
                         Some(t) => self.check_expr_coerce(e, t),
                         None => self.check_expr(e),
                     });
+                    self.ghost_let = outer_ghost_let;
+                    if ghost {
+                        match &init {
+                            None => self.err(Diagnostic::error(
+                                "Z0011",
+                                "a `#[ghost] let` needs an initializer",
+                                pat.span,
+                            )),
+                            Some(e) => {
+                                if let Some((sp, what)) = ghost_init_problem(&self.cx.program, e) {
+                                    self.err(
+                                        Diagnostic::error(
+                                            "Z0011",
+                                            format!("{what} in a `#[ghost] let`"),
+                                            sp,
+                                        )
+                                        .with_label("ghost code is erased before code generation")
+                                        .with_help("a ghost initializer must not change anything or branch"),
+                                    );
+                                }
+                            }
+                        }
+                    }
                     if init
                         .as_ref()
                         .is_some_and(|e| matches!(self.resolve(&e.ty), Ty::Never))
@@ -2422,6 +2615,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         .or_else(|| init.as_ref().map(|e| e.ty.clone()))
                         .unwrap_or_else(|| self.fresh(pat.span));
                     let p = self.check_pattern(pat, &ty, true);
+                    if ghost {
+                        let mut bound = Vec::new();
+                        pat_locals(&p, &mut bound);
+                        self.ghost_locals.extend(bound);
+                    }
                     stmts.push(Stmt::Let {
                         pat: p,
                         init,
@@ -2626,7 +2824,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
     }
 
     /// `#[invariant(e)]` and `#[decreases(e, ..)]` of a loop.
-    fn loop_specs(&mut self, attrs: &[ast::Attr]) -> (Vec<Expr>, Vec<Expr>) {
+    fn loop_specs(&mut self, attrs: &[ast::Attr], span: Span) -> (Vec<Expr>, Vec<Expr>) {
         let outer = self.spec;
         let mut inv = Vec::new();
         let mut dec = Vec::new();
@@ -2658,6 +2856,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
             self.spec = outer;
         }
+        if self.ghost && !self.in_spec() && dec.is_empty() {
+            // Erasing a call assumes it returns: a lemma that loops forever proves anything.
+            self.err(
+                Diagnostic::error("Z0011", "a loop in a `#[ghost]` function needs `#[decreases]`", span)
+                    .with_label("this loop")
+                    .with_help("a ghost function must terminate: its calls are erased, and its postcondition assumed"),
+            );
+        }
         (inv, dec)
     }
 
@@ -2669,7 +2875,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
         span: Span,
     ) -> Expr {
         self.deny_in_spec("a loop", span);
-        let (invariants, decreases) = self.loop_specs(attrs);
+        let (invariants, decreases) = self.loop_specs(attrs, span);
         let c = self.check_cond(cond);
         self.loops.push(LoopCx {
             is_loop: false,
@@ -2728,7 +2934,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     fn check_loop(&mut self, attrs: &[ast::Attr], body: &ast::Block, span: Span) -> Expr {
         self.deny_in_spec("a loop", span);
-        let (invariants, decreases) = self.loop_specs(attrs);
+        let (invariants, decreases) = self.loop_specs(attrs, span);
         self.loops.push(LoopCx {
             is_loop: true,
             break_ty: None,
@@ -2799,7 +3005,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         self.new_local("_", t.clone(), false, pat.span, LocalKind::Let)
                     }
                 };
-                let (invariants, decreases) = self.loop_specs(attrs);
+                let (invariants, decreases) = self.loop_specs(attrs, span);
                 self.loops.push(LoopCx {
                     is_loop: false,
                     break_ty: None,
@@ -2867,7 +3073,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 self.push_scope();
                 let index = self.new_local("$index", Ty::usize(), true, iter.span, LocalKind::Let);
                 let p = self.check_pattern(pat, &Ty::Ref(false, Box::new(elem)), true);
-                let (invariants, decreases) = self.loop_specs(attrs);
+                let (invariants, decreases) = self.loop_specs(attrs, span);
                 if !decreases.is_empty() {
                     self.err(Diagnostic::error(
                         "Z0006",
@@ -2962,6 +3168,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
         };
         if !matches!(n, "assert" | "assert_eq") {
             self.deny_in_spec(&format!("`{n}!`"), span);
+        }
+        if !matches!(n, "assert" | "assert_eq" | "panic" | "unreachable") {
+            self.deny_in_ghost(&format!("`{n}!`"), span);
         }
         match (n, list) {
             ("println" | "print" | "eprintln" | "eprint" | "format", Some(l)) => {

@@ -645,7 +645,7 @@ impl<'a> Ctx<'a> {
                             span: it.span,
                         },
                         format!("{type_name}::{}", f.name.name),
-                        it.public || trait_id.is_some() || m == self.prelude_mod,
+                        it.public || trait_id.is_some(),
                     );
                     self.program.fns[fid.0 as usize].trait_id = trait_id;
                     (f.name.clone(), AssocDef::Fn(fid))

@@ -69,6 +69,10 @@ pub fn collect(program: &Program, roots: &[FnId]) -> Result<Vec<Instance>, Strin
                 ExprKind::Launch { kernel, .. } => (*kernel, vec![]),
                 _ => return,
             };
+            // Ghost functions are erased: code never calls them.
+            if program.func(func).attrs.ghost {
+                return;
+            }
             let args: Vec<Ty> = generics.iter().map(|t| t.subst(&inst.args)).collect();
             work.push(resolve_trait_call(program, func, args));
         });

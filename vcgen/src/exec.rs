@@ -1470,14 +1470,29 @@ impl<'a, 'p> Exec<'a, 'p> {
                         vec![(span, "recursive call".into())],
                     );
                 }
-                None if f.attrs.pure => {
-                    let msg =
-                        "a recursive #[pure] function needs #[decreases] to show it terminates"
-                            .to_string();
+                None if f.attrs.pure || f.attrs.ghost => {
+                    let what = if f.attrs.pure { "#[pure]" } else { "#[ghost]" };
+                    let msg = format!(
+                        "a recursive {what} function needs #[decreases] to show it terminates"
+                    );
                     self.g.obligate("decreases", span, msg, term::ff());
                 }
                 None => {}
             }
+        }
+        // A lemma's call is erased, which assumes it returns: a cycle of lemmas calling each
+        // other would prove anything (only direct recursion has its `#[decreases]` checked).
+        let caller = self.p.func(self.fid);
+        if caller.attrs.ghost
+            && f.attrs.ghost
+            && fid != self.fid
+            && ghost_calls_reach(self.p, fid, self.fid, &mut HashSet::new())
+        {
+            let msg = format!(
+                "`{}` calls back into `{}`: mutual recursion between #[ghost] functions is not supported (its termination is not checked)",
+                f.name, caller.name
+            );
+            self.g.obligate("decreases", span, msg, term::ff());
         }
         // Effects: `&mut` arguments get new values, the result is fresh (or the pure
         // function's value), then the postconditions are assumed.
@@ -1770,6 +1785,27 @@ fn reaches_barrier(p: &Program, f: FnId, seen: &mut HashSet<FnId>) -> bool {
         }
         _ => false,
     })
+}
+
+/// Whether `from` reaches `to` through calls of `#[ghost]` functions.
+fn ghost_calls_reach(p: &Program, from: FnId, to: FnId, seen: &mut HashSet<FnId>) -> bool {
+    if !seen.insert(from) {
+        return false;
+    }
+    let Some(body) = &p.func(from).body else {
+        return false;
+    };
+    let mut callees = Vec::new();
+    body.walk(&mut |e| {
+        if let vez_typeck::hir::ExprKind::Call { func, .. } = &e.kind {
+            if p.func(*func).attrs.ghost {
+                callees.push(*func);
+            }
+        }
+    });
+    callees
+        .into_iter()
+        .any(|g| g == to || ghost_calls_reach(p, g, to, seen))
 }
 
 /// `new` is below `old` in the lexicographic order of non-negative integers.

@@ -58,6 +58,8 @@ pub struct FnVc {
     pub span: Span,
     pub decls: Vec<String>,
     pub axioms: Vec<T>,
+    /// `Gen::membership`: in the full query only (see `Query::lighter`).
+    pub membership: Vec<T>,
     pub assumptions: Vec<T>,
     pub obligations: Vec<Obligation>,
     /// Constructs the verifier does not handle (each makes the function `unknown`).
@@ -70,6 +72,10 @@ pub struct FnVc {
 /// the counterexample values.
 pub struct Query {
     pub smt: String,
+    /// The same query without the multiset membership facts, where it has any: tried
+    /// first. Its hypotheses are a subset of `smt`'s, so its `unsat` proves the obligation;
+    /// any other answer leaves the verdict to `smt`.
+    pub lighter: Option<String>,
     pub cex: Vec<CexSlot>,
 }
 
@@ -187,6 +193,7 @@ fn finish(body: &Body, g: gen::Gen) -> FnVc {
         span: f.span,
         decls,
         axioms: g.axioms,
+        membership: g.membership,
         assumptions: g.assumptions,
         obligations: g.obligations,
         unsupported: g.unsupported,
@@ -207,6 +214,13 @@ impl FnVc {
             a.write_smt(&mut s);
             s.push_str(")\n");
         }
+        let cut = s.len();
+        for a in &self.membership {
+            s.push_str("(assert ");
+            a.write_smt(&mut s);
+            s.push_str(")\n");
+        }
+        let membership = cut..s.len();
         for a in &self.assumptions[..ob.prefix] {
             s.push_str("(assert ");
             a.write_smt(&mut s);
@@ -248,6 +262,15 @@ impl FnVc {
                 shown_if_below: c.shown_if_below,
             });
         }
-        Query { smt: s, cex }
+        let lighter = (!membership.is_empty()).then(|| {
+            let mut l = s.clone();
+            l.replace_range(membership, "");
+            l
+        });
+        Query {
+            smt: s,
+            lighter,
+            cex,
+        }
     }
 }
