@@ -641,12 +641,7 @@ fn verify_fns(
                     let kind = vc.obligations[k].kind;
                     let file = dir.join(format!("{}-{k}-{kind}.smt2", file_stem(&vc.name)));
                     let _ = std::fs::write(file, vez_solver::script(q, &opts.solver));
-                    if let Some(lighter) = &q.lighter {
-                        let light = vez_vcgen::Query {
-                            smt: lighter.clone(),
-                            lighter: None,
-                            cex: Vec::new(),
-                        };
+                    if let Some(light) = q.lighter_query() {
                         let file =
                             dir.join(format!("{}-{k}-{kind}-lighter.smt2", file_stem(&vc.name)));
                         let _ = std::fs::write(file, vez_solver::script(&light, &opts.solver));

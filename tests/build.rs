@@ -29,6 +29,23 @@ fn write(name: &str, src: &str) -> PathBuf {
     p
 }
 
+/// `vez build <flags> --emit llvm-ir` of `src`: the IR text (the build must succeed).
+fn emit_ir(name: &str, flags: &[&str], src: &Path) -> String {
+    let ll = tmp(name);
+    let mut args = vec!["build"];
+    args.extend_from_slice(flags);
+    args.extend([
+        "--emit",
+        "llvm-ir",
+        "-o",
+        ll.to_str().unwrap(),
+        src.to_str().unwrap(),
+    ]);
+    let b = vez(&args);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    std::fs::read_to_string(&ll).unwrap()
+}
+
 /// Every `//@ run` program of the shared corpus, built and run, prints its `.stdout`.
 #[test]
 fn corpus_run_programs_print_their_expected_output() {
@@ -132,18 +149,7 @@ fn proven_checks_are_elided_and_unproven_ones_kept() {
         "elide.zari",
         "#[requires(a < 100 && b < 100)]\nfn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n\n#[requires(i < 4)]\nfn get(xs: &[u32; 4], i: usize) -> u32 {\n    xs[i]\n}\n\nfn main() {\n    let xs = [1, 2, 3, 4];\n    let y = get(&xs, 2);\n    println!(\"{}\", add(y % 10, 5));\n}\n",
     );
-    let ll = tmp("elide.ll");
-    let b = vez(&[
-        "build",
-        "-O0",
-        "--emit",
-        "llvm-ir",
-        "-o",
-        ll.to_str().unwrap(),
-        verified.to_str().unwrap(),
-    ]);
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let ir = std::fs::read_to_string(&ll).unwrap();
+    let ir = emit_ir("elide.ll", &["-O0"], &verified);
     assert!(
         !ir.contains("with.overflow"),
         "proven overflow check kept:\n{ir}"
@@ -162,19 +168,7 @@ fn proven_checks_are_elided_and_unproven_ones_kept() {
         "keep.zari",
         "fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n\nfn get(xs: &[u32; 4], i: usize) -> u32 {\n    xs[i]\n}\n\nfn main() {\n    let xs = [1, 2, 3, 4];\n    println!(\"{}\", add(get(&xs, 2), 5));\n}\n",
     );
-    let ll2 = tmp("keep.ll");
-    let b = vez(&[
-        "build",
-        "-O0",
-        "--allow-unverified",
-        "--emit",
-        "llvm-ir",
-        "-o",
-        ll2.to_str().unwrap(),
-        unverified.to_str().unwrap(),
-    ]);
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let ir = std::fs::read_to_string(&ll2).unwrap();
+    let ir = emit_ir("keep.ll", &["-O0", "--allow-unverified"], &unverified);
     assert!(
         ir.contains("llvm.uadd.with.overflow"),
         "unproven overflow check dropped"
@@ -190,20 +184,8 @@ fn proven_checks_are_elided_and_unproven_ones_kept() {
 /// nor called, and the program still runs (`tests/verify/pass/ghost_lemma.zari`).
 #[test]
 fn ghost_code_is_erased_before_code_generation() {
-    let src =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify/pass/ghost_lemma.zari");
-    let ll = tmp("ghost.ll");
-    let b = vez(&[
-        "build",
-        "-O0",
-        "--emit",
-        "llvm-ir",
-        "-o",
-        ll.to_str().unwrap(),
-        src.to_str().unwrap(),
-    ]);
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let ir = std::fs::read_to_string(&ll).unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify/pass/ghost_lemma.zari");
+    let ir = emit_ir("ghost.ll", &["-O0"], &src);
     assert!(ir.contains("peek"), "the executable code is missing:\n{ir}");
     assert!(
         !ir.contains("first_is_largest"),
@@ -224,7 +206,6 @@ fn emit_kinds_and_debug_line_tables() {
     }
     let s = tmp("gcd.s");
     let o = tmp("gcd.o");
-    let ll = tmp("gcd-g.ll");
     let a = vez(&[
         "build",
         "--emit",
@@ -245,18 +226,7 @@ fn emit_kinds_and_debug_line_tables() {
     ]);
     assert!(b.status.success());
     assert_eq!(&std::fs::read(&o).unwrap()[..4], b"\x7fELF");
-    let c = vez(&[
-        "build",
-        "-g",
-        "-O0",
-        "--emit",
-        "llvm-ir",
-        "-o",
-        ll.to_str().unwrap(),
-        src.to_str().unwrap(),
-    ]);
-    assert!(c.status.success(), "{}", String::from_utf8_lossy(&c.stderr));
-    let ir = std::fs::read_to_string(&ll).unwrap();
+    let ir = emit_ir("gcd-g.ll", &["-g", "-O0"], &src);
     assert!(ir.contains("!DILocation(line:"), "no line table");
     assert!(ir.contains("gcd.zari"), "no source file in the debug info");
 }

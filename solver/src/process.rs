@@ -15,12 +15,7 @@ pub enum Program {
 
 /// `q.lighter` first, where there is one: its `unsat` is a proof; otherwise `q` decides.
 pub fn check(q: &Query, opts: &Options, which: Program) -> Verdict {
-    if let Some(lighter) = &q.lighter {
-        let light = Query {
-            smt: lighter.clone(),
-            lighter: None,
-            cex: Vec::new(),
-        };
+    if let Some(light) = q.lighter_query() {
         if matches!(run(&light, opts, which), Ok(Verdict::Verified)) {
             return Verdict::Verified;
         }

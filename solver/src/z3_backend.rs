@@ -44,12 +44,7 @@ fn init() {
 
 /// `q.lighter` first, where there is one: its `unsat` is a proof; otherwise `q` decides.
 fn decide(q: &Query, opts: &Options) -> Verdict {
-    if let Some(lighter) = &q.lighter {
-        let light = Query {
-            smt: lighter.clone(),
-            lighter: None,
-            cex: Vec::new(),
-        };
+    if let Some(light) = q.lighter_query() {
         if decide_one(&light, opts) == Verdict::Verified {
             return Verdict::Verified;
         }

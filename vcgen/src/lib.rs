@@ -79,6 +79,18 @@ pub struct Query {
     pub cex: Vec<CexSlot>,
 }
 
+impl Query {
+    /// `lighter` as a query of its own, without counterexample slots (only its `unsat` is
+    /// ever used).
+    pub fn lighter_query(&self) -> Option<Query> {
+        self.lighter.as_ref().map(|smt| Query {
+            smt: smt.clone(),
+            lighter: None,
+            cex: Vec::new(),
+        })
+    }
+}
+
 /// A counterexample value of a query: the source name, the SMT constant that holds it.
 pub struct CexSlot {
     pub name: String,
