@@ -968,6 +968,14 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 self.fat_value(d, n).into()
             }
             "as_bytes" => arg(0),
+            // `String::push`: the runtime appends the char's UTF-8 encoding.
+            "push" if matches!(owner, Some(Ty::Adt(id, _)) if Some(id) == self.p.lang.string) => {
+                let f = self.rt_fn("vez_fmt_char");
+                let plain = self.ctx.i32_type().const_zero();
+                self.b
+                    .build_call(f, &[arg(0).into(), arg(1).into(), plain.into()], "")?;
+                unit
+            }
             "push" => {
                 let v = arg(0).into_pointer_value();
                 let elem = elem_of(self);

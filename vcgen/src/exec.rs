@@ -1636,7 +1636,8 @@ impl<'a, 'p> Exec<'a, 'p> {
             Ty::Ref(_, t) => (**t).clone(),
             _ => return None,
         };
-        if !types::is_seq(self.p, &sty) {
+        // A String is a byte sequence, but its `push` appends a char's encoding: its contract.
+        if !types::is_seq(self.p, &sty) || self.p.is_lang(&sty, self.p.lang.string) {
             return None;
         }
         let s = self.g.sort(&sty);
