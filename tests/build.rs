@@ -291,3 +291,19 @@ fn float_methods_and_zeroed_vecs() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A trait's default methods run where an impl does not override them, also through a
+/// generic bound and a path call; the overriding impl's method runs where it does.
+#[test]
+fn trait_default_methods_dispatch_as_rust_does() {
+    let src =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify/pass/trait_default_methods.zari");
+    let exe = tmp("trait_defaults");
+    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let out = Command::new(&exe).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "shape / rect 2x5 / 19\nshape: area 9, doubled 18\nrect 2x5: area 10, doubled 20\nshape 20\n"
+    );
+}

@@ -1185,9 +1185,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 }
             }
         }
-        match self.cx.find_assoc(&ty, name) {
+        match self
+            .cx
+            .find_assoc(&ty, name)
+            .or_else(|| self.cx.default_trait_method(&ty, name))
+        {
             Some((imp, AssocDef::Fn(f))) => {
-                let impl_args = self.instantiate_impl(imp, &ty, p.span);
+                let impl_args = if imp == usize::MAX {
+                    vec![ty.clone()]
+                } else {
+                    self.instantiate_impl(imp, &ty, p.span)
+                };
                 let g = self.fn_generics(f, last.generics.as_deref(), impl_args, p.span);
                 Ok(ValueRes::Fn(f, g))
             }
@@ -2091,7 +2099,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
             let found = self
                 .cx
                 .find_assoc(step, &method.name)
-                .or_else(|| self.trait_method_on_param(step, &method.name));
+                .or_else(|| self.trait_method_on_param(step, &method.name))
+                .or_else(|| self.cx.default_trait_method(step, &method.name));
             if let Some((imp, AssocDef::Fn(f))) = found {
                 let self_kind = self.cx.program.fns[f.0 as usize].self_kind;
                 let Some(kind) = self_kind else {

@@ -691,7 +691,7 @@ impl<'a> Ctx<'a> {
                 .map(|(n, _)| n.clone())
                 .collect();
             for w in &wanted {
-                if !items.contains_key(w) {
+                if !items.contains_key(w) && !self.trait_method_has_default(t, w) {
                     self.diags.push(
                         Diagnostic::error(
                             "E0046",
@@ -726,6 +726,40 @@ impl<'a> Ctx<'a> {
             items,
         });
         self.inherent.entry(head).or_default().push(idx);
+    }
+
+    /// Whether trait `t` declares method `name` with a body (a provided, default method).
+    fn trait_method_has_default(&self, t: TraitId, name: &str) -> bool {
+        self.program.traits[t.0 as usize]
+            .methods
+            .iter()
+            .any(|(n, f)| n == name && self.fn_has_body(*f))
+    }
+
+    fn fn_has_body(&self, f: FnId) -> bool {
+        self.fn_src[f.0 as usize]
+            .as_ref()
+            .is_some_and(|src| src.decl.body.is_some())
+    }
+
+    /// A trait's default method that an impl for `ty` does not override, as Rust's provided
+    /// methods: the trait's own declaration, instantiated with `Self = ty` (impl index
+    /// `usize::MAX`, as for a method found through a bound).
+    pub fn default_trait_method(&self, ty: &Ty, name: &str) -> Option<(usize, AssocDef)> {
+        let head = TyHead::of(ty)?;
+        for &i in self.inherent.get(&head)? {
+            let imp = &self.impls[i];
+            let Some(t) = imp.trait_id else { continue };
+            if imp.items.contains_key(name) || !mono::matches_impl(&imp.self_ty, ty) {
+                continue;
+            }
+            for (n, f) in &self.program.traits[t.0 as usize].methods {
+                if n == name && self.fn_has_body(*f) {
+                    return Some((usize::MAX, AssocDef::Fn(*f)));
+                }
+            }
+        }
+        None
     }
 
     /// An associated item named `name` of a type (inherent or trait impls); the impl index too.

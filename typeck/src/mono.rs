@@ -80,10 +80,17 @@ pub fn collect(program: &Program, roots: &[FnId]) -> Result<Vec<Instance>, Strin
     Ok(order)
 }
 
-/// A call of a trait's method declaration becomes a call of the implementing method.
+/// A call of a trait's method declaration becomes a call of the implementing method; a
+/// default method that the impl does not override stays the trait's (with `Self` bound).
 pub fn resolve_trait_call(program: &Program, func: FnId, args: Vec<Ty>) -> Instance {
     let f = program.func(func);
-    if let (Some(tr), None) = (f.trait_id, &f.body) {
+    let declared_by_trait = |tr: TraitId| {
+        program.traits[tr.0 as usize]
+            .methods
+            .iter()
+            .any(|(_, m)| *m == func)
+    };
+    if let Some(tr) = f.trait_id.filter(|tr| declared_by_trait(*tr)) {
         if let Some(self_ty) = args.first() {
             for imp in &program.trait_impls {
                 let mut binds = HashMap::new();
