@@ -292,18 +292,34 @@ fn float_methods_and_zeroed_vecs() {
     );
 }
 
+/// Builds a program of `tests/verify/pass` (so it verifies) and returns what it prints.
+fn build_and_run(name: &str) -> String {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/verify/pass/{name}.zari"));
+    let exe = tmp(name);
+    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let out = Command::new(&exe).output().unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A trait's default methods run where an impl does not override them, also through a
 /// generic bound and a path call; the overriding impl's method runs where it does.
 #[test]
 fn trait_default_methods_dispatch_as_rust_does() {
-    let src =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/verify/pass/trait_default_methods.zari");
-    let exe = tmp("trait_defaults");
-    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let out = Command::new(&exe).output().unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        build_and_run("trait_default_methods"),
         "shape / rect 2x5 / 19\nshape: area 9, doubled 18\nrect 2x5: area 10, doubled 20\nshape 20\n"
+    );
+}
+
+/// `T::default()` of derived and built-in types prints what rustc's build prints.
+#[test]
+fn derived_default_values_match_rust() {
+    assert_eq!(
+        build_and_run("derive_default"),
+        "Point { x: 0, y: 0.0, on: false, c: '\\0' }\n\
+         Bag { name: \"\", items: [3], best: None, at: Point { x: 0, y: 0.0, on: false, c: '\\0' }, pair: (0, 0), grid: [0, 0, 0] }\n\
+         Wrap { inner: Point { x: 0, y: 0.0, on: false, c: '\\0' }, n: 0 } 0 [] true\n"
     );
 }

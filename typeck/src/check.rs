@@ -1627,6 +1627,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
         if let Some(e) = self.check_conversion(path, args, f.span, span) {
             return e;
         }
+        if let Some(e) = self.check_default_call(path, args, span) {
+            return e;
+        }
         match self.resolve_value(path) {
             Ok(ValueRes::Fn(func, generics)) => {
                 self.finish_call(func, generics, vec![], args, f.span, span)
@@ -1687,6 +1690,126 @@ impl<'c, 'a> FnCx<'c, 'a> {
     /// `T::from(x)` and `T::try_from(x)` for a primitive `T` (Rust's `From`/`TryFrom` impls,
     /// see convert.rs): `from` is a cast that loses nothing, `try_from` between integers the
     /// prelude's `T::try_from_i128(x as i128)` (or `try_from_u128`). None: not such a call.
+    /// `T::default()` for a concrete type that is `Default` without a written `default`
+    /// (derives, builtins): its value, built here field by field as the derived impl would.
+    fn check_default_call(
+        &mut self,
+        path: &ast::Path,
+        args: &[ast::Expr],
+        span: Span,
+    ) -> Option<Expr> {
+        let (last, prefix) = path.segments.split_last()?;
+        if last.ident.name != "default" || !args.is_empty() || prefix.is_empty() {
+            return None;
+        }
+        let target = self.path_prefix_ty(prefix, span)?;
+        let target = self.zonk(&target);
+        if self.cx.find_assoc(&target, "default").is_some() {
+            return None;
+        }
+        if matches!(target, Ty::Param(..))
+            && self.implements(&target, Bound::Std(StdTrait::Default))
+        {
+            self.err(Diagnostic::error(
+                "Z0007",
+                "`default()` of a generic parameter is not supported; pass the value in",
+                span,
+            ));
+            return Some(Self::error_expr(span));
+        }
+        self.default_value(&target, span, 0)
+    }
+
+    fn default_value(&mut self, ty: &Ty, span: Span, depth: usize) -> Option<Expr> {
+        let lit = |v: LitValue| Some(Self::mk(ExprKind::Lit(v), ty.clone(), span));
+        // A recursive type cannot be `Default` without a `Box` or `Vec` in between, which
+        // end the recursion; the depth bound only guards against a cycle slipping through.
+        if depth > 64 {
+            return None;
+        }
+        match ty {
+            Ty::Int(_) => lit(LitValue::Int(0)),
+            Ty::Float(_) => lit(LitValue::Float(0.0)),
+            Ty::Bool => lit(LitValue::Bool(false)),
+            Ty::Char => lit(LitValue::Char('\0')),
+            Ty::Tuple(ts) => {
+                let mut items = Vec::new();
+                for t in ts {
+                    items.push(self.default_value(t, span, depth + 1)?);
+                }
+                Some(Self::mk(ExprKind::Tuple(items), ty.clone(), span))
+            }
+            Ty::Array(elem, n) => {
+                let Ty::ConstVal(n) = **n else { return None };
+                if !self.cx.program.is_copy(elem, &self.generics) {
+                    return None;
+                }
+                let e = self.default_value(elem, span, depth + 1)?;
+                Some(Self::mk(
+                    ExprKind::ArrayRepeat(Box::new(e), n),
+                    ty.clone(),
+                    span,
+                ))
+            }
+            Ty::Adt(id, targs) => {
+                let lang = &self.cx.program.lang;
+                if Some(*id) == lang.string || Some(*id) == lang.vec {
+                    let (_, AssocDef::Fn(f)) = self.cx.find_assoc(ty, "new")? else {
+                        return None;
+                    };
+                    let generics = targs.clone();
+                    return Some(Self::mk(
+                        ExprKind::Call {
+                            func: f,
+                            generics,
+                            args: vec![],
+                            autoref: false,
+                        },
+                        ty.clone(),
+                        span,
+                    ));
+                }
+                let adt = &self.cx.program.adts[id.0 as usize];
+                if Some(*id) == lang.option {
+                    let none = adt.variants.iter().position(|v| v.name == "None")? as u32;
+                    return Some(Self::mk(
+                        ExprKind::Ctor {
+                            adt: *id,
+                            variant: none,
+                            fields: vec![],
+                            base: None,
+                        },
+                        ty.clone(),
+                        span,
+                    ));
+                }
+                if adt.is_enum || adt.builtin || !adt.derives.contains(&StdTrait::Default) {
+                    return None;
+                }
+                let field_tys: Vec<Ty> = adt.variants[0]
+                    .fields
+                    .iter()
+                    .map(|f| f.ty.subst(targs))
+                    .collect();
+                let mut fields = Vec::new();
+                for (i, t) in field_tys.iter().enumerate() {
+                    fields.push((i as u32, self.default_value(t, span, depth + 1)?));
+                }
+                Some(Self::mk(
+                    ExprKind::Ctor {
+                        adt: *id,
+                        variant: 0,
+                        fields,
+                        base: None,
+                    },
+                    ty.clone(),
+                    span,
+                ))
+            }
+            _ => None,
+        }
+    }
+
     fn check_conversion(
         &mut self,
         path: &ast::Path,
@@ -3441,6 +3564,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         }
                         if Some(*id) == lang.gpu_buffer {
                             return false;
+                        }
+                        // `None`, as Rust's `impl<T> Default for Option<T>`.
+                        if Some(*id) == lang.option && s == StdTrait::Default {
+                            return true;
                         }
                         if s == StdTrait::Display {
                             return false;
