@@ -663,6 +663,23 @@ impl Ctx<'_> {
                 return Some(Bound::Std(t));
             }
         }
+        // The standard traits by their full paths (`std::fmt::Debug`, `core::cmp::Ord`).
+        if let [root, module, name] = &p.segments[..] {
+            let home = |t: StdTrait| match t {
+                StdTrait::Debug | StdTrait::Display => "fmt",
+                StdTrait::Copy | StdTrait::Sized => "marker",
+                StdTrait::Clone => "clone",
+                StdTrait::Default => "default",
+                StdTrait::PartialEq | StdTrait::Eq | StdTrait::PartialOrd | StdTrait::Ord => "cmp",
+            };
+            if matches!(root.ident.name.as_str(), "std" | "core") {
+                if let Some(t) = StdTrait::from_name(&name.ident.name) {
+                    if module.ident.name == home(t) {
+                        return Some(Bound::Std(t));
+                    }
+                }
+            }
+        }
         let segs: Vec<ast::Ident> = p.segments.iter().map(|s| s.ident.clone()).collect();
         match self.resolve_path(m, &segs, Ns::Type) {
             Ok(Binding {
