@@ -1191,11 +1191,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             .or_else(|| self.cx.default_trait_method(&ty, name))
         {
             Some((imp, AssocDef::Fn(f))) => {
-                let impl_args = if imp == usize::MAX {
-                    vec![ty.clone()]
-                } else {
-                    self.instantiate_impl(imp, &ty, p.span)
-                };
+                let impl_args = self.instantiate_impl(imp, &ty, p.span);
                 let g = self.fn_generics(f, last.generics.as_deref(), impl_args, p.span);
                 Ok(ValueRes::Fn(f, g))
             }
@@ -1209,7 +1205,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
     }
 
     /// Fresh arguments for an impl's generics, unified so that its self type equals `ty`.
+    /// `usize::MAX` stands for a trait's own declaration (through a bound, or a default
+    /// method): its only outer generic is `Self`, which is `ty`.
     fn instantiate_impl(&mut self, imp: usize, ty: &Ty, span: Span) -> Vec<Ty> {
+        if imp == usize::MAX {
+            return vec![ty.clone()];
+        }
         let n = self.cx.impls[imp].generics.len();
         let args: Vec<Ty> = (0..n).map(|_| self.fresh(span)).collect();
         let self_ty = self.cx.impls[imp].self_ty.subst(&args);
@@ -1687,9 +1688,6 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
-    /// `T::from(x)` and `T::try_from(x)` for a primitive `T` (Rust's `From`/`TryFrom` impls,
-    /// see convert.rs): `from` is a cast that loses nothing, `try_from` between integers the
-    /// prelude's `T::try_from_i128(x as i128)` (or `try_from_u128`). None: not such a call.
     /// `T::default()` for a concrete type that is `Default` without a written `default`
     /// (derives, builtins): its value, built here field by field as the derived impl would.
     fn check_default_call(
@@ -1810,6 +1808,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
+    /// `T::from(x)` and `T::try_from(x)` for a primitive `T` (Rust's `From`/`TryFrom` impls,
+    /// see convert.rs): `from` is a cast that loses nothing, `try_from` between integers the
+    /// prelude's `T::try_from_i128(x as i128)` (or `try_from_u128`). None: not such a call.
     fn check_conversion(
         &mut self,
         path: &ast::Path,
@@ -2255,11 +2256,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 } else {
                     self.apply_derefs(r, &steps, i)
                 };
-                let impl_args = if imp == usize::MAX {
-                    vec![step.clone()]
-                } else {
-                    self.instantiate_impl(imp, step, span)
-                };
+                let impl_args = self.instantiate_impl(imp, step, span);
                 let recv_adj = match kind {
                     ast::SelfKind::Value { .. } => {
                         if is_unsize {

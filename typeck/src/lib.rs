@@ -691,7 +691,7 @@ impl<'a> Ctx<'a> {
                 .map(|(n, _)| n.clone())
                 .collect();
             for w in &wanted {
-                if !items.contains_key(w) && !self.trait_method_has_default(t, w) {
+                if !items.contains_key(w) && self.trait_default(t, w).is_none() {
                     self.diags.push(
                         Diagnostic::error(
                             "E0046",
@@ -728,18 +728,18 @@ impl<'a> Ctx<'a> {
         self.inherent.entry(head).or_default().push(idx);
     }
 
-    /// Whether trait `t` declares method `name` with a body (a provided, default method).
-    fn trait_method_has_default(&self, t: TraitId, name: &str) -> bool {
+    /// Trait `t`'s method `name` when it is declared with a body (a provided, default method).
+    fn trait_default(&self, t: TraitId, name: &str) -> Option<FnId> {
+        let has_body = |f: FnId| {
+            self.fn_src[f.0 as usize]
+                .as_ref()
+                .is_some_and(|src| src.decl.body.is_some())
+        };
         self.program.traits[t.0 as usize]
             .methods
             .iter()
-            .any(|(n, f)| n == name && self.fn_has_body(*f))
-    }
-
-    fn fn_has_body(&self, f: FnId) -> bool {
-        self.fn_src[f.0 as usize]
-            .as_ref()
-            .is_some_and(|src| src.decl.body.is_some())
+            .find(|(n, f)| n == name && has_body(*f))
+            .map(|(_, f)| *f)
     }
 
     /// A trait's default method that an impl for `ty` does not override, as Rust's provided
@@ -753,10 +753,8 @@ impl<'a> Ctx<'a> {
             if imp.items.contains_key(name) || !mono::matches_impl(&imp.self_ty, ty) {
                 continue;
             }
-            for (n, f) in &self.program.traits[t.0 as usize].methods {
-                if n == name && self.fn_has_body(*f) {
-                    return Some((usize::MAX, AssocDef::Fn(*f)));
-                }
+            if let Some(f) = self.trait_default(t, name) {
+                return Some((usize::MAX, AssocDef::Fn(f)));
             }
         }
         None
