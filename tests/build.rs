@@ -323,3 +323,38 @@ fn derived_default_values_match_rust() {
          Wrap { inner: Point { x: 0, y: 0.0, on: false, c: '\\0' }, n: 0 } 0 [] true\n"
     );
 }
+
+/// Recursive types through `Box`, deref coercions and vectors grown in loops run as rustc's
+/// build of the same program does.
+#[test]
+fn recursive_types_and_deref_coercions_run_as_rust_does() {
+    assert_eq!(
+        build_and_run("recursive_types"),
+        "3 2\nsecond twice 4\nOk(-2)\nErr(Overflow) true\n12 12\n14\n[0, 1, 4, 9, 16, 25] 7\n"
+    );
+}
+
+/// An allocation above `isize::MAX` bytes (Rust's "capacity overflow") ends the program, as a
+/// failed allocation does, instead of wrapping the byte count around to a short buffer that
+/// the (proven in-bounds) reads below would overrun.
+#[test]
+fn oversized_allocations_end_the_program() {
+    for (name, alloc) in [
+        ("zeroed", "vec![0u64; n]"),
+        ("filled", "vec![7u64; n]"),
+        ("bytes", "vec![1u8; usize::MAX - n]"),
+    ] {
+        let prog = write(
+            &format!("alloc_{name}.zari"),
+            &format!(
+                "fn main() {{\n    let n: usize = 2305843009213693953;\n    let v = {alloc};\n    \
+                 println!(\"{{}}\", v[1000]);\n}}\n"
+            ),
+        );
+        let out = vez(&["run", prog.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: {err}");
+        assert!(out.stdout.is_empty(), "{name}");
+        assert!(err.contains("memory allocation failed"), "{name}: {err}");
+    }
+}

@@ -38,7 +38,7 @@ fn marks(path: &Path) -> Marks {
         let (kind, tail) = rest.split_once(' ').unwrap_or((rest, ""));
         set.insert((n as u64 + 1, kind.to_string()));
         if let Some(c) = tail.trim().strip_prefix("cex:") {
-            // `x = 1, r = Result<u8, bool>::Ok(3)`: a piece without `=` continues the value.
+            // `x = 1, r = Ok(3)`: a piece without `=` continues the value.
             let mut pairs: Vec<String> = Vec::new();
             for piece in c.split(',') {
                 match pairs.last_mut() {

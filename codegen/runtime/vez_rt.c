@@ -34,15 +34,27 @@ static void flush_stdout(void) {
     out_buf.len = 0;
 }
 
+/* Ends the program when memory cannot be had, as Rust's allocation error handler does. */
+static void alloc_failed(const char *why) {
+    flush_stdout();
+    static const char msg[] = "memory allocation failed";
+    write_all(2, (const uint8_t *)msg, sizeof msg - 1);
+    write_all(2, (const uint8_t *)why, strlen(why));
+    abort();
+}
+
 /* `p`, or the end of the program when an allocation failed. */
 static void *allocated(void *p) {
-    if (!p) {
-        flush_stdout();
-        static const char msg[] = "memory allocation failed\n";
-        write_all(2, (const uint8_t *)msg, sizeof msg - 1);
-        abort();
-    }
+    if (!p) alloc_failed("\n");
     return p;
+}
+
+/* The bytes of `n` elements of `elem` bytes each. No allocation exceeds isize::MAX bytes in
+   Rust; a larger request (Rust's "capacity overflow") ends the program like any allocation
+   that cannot be satisfied, instead of wrapping around to a short buffer. */
+int64_t vez_array_bytes(int64_t n, int64_t elem) {
+    if (n < 0 || (elem > 0 && n > INT64_MAX / elem)) alloc_failed(": capacity overflow\n");
+    return n * elem;
 }
 
 void *vez_alloc(int64_t size) {
@@ -59,11 +71,14 @@ void *vez_alloc_zeroed(int64_t size) {
 
 /* Grows a Vec so that `extra` more elements of `elem` bytes fit. */
 void vez_vec_reserve(VezBuf *v, int64_t elem, int64_t extra) {
-    if (v->len + extra <= v->cap) return;
-    int64_t cap = v->cap * 2;
-    if (cap < v->len + extra) cap = v->len + extra;
+    if (extra <= v->cap - v->len) return;
+    if (extra > INT64_MAX - v->len) alloc_failed(": capacity overflow\n");
+    int64_t need = v->len + extra;
+    int64_t cap = v->cap <= INT64_MAX / 2 ? v->cap * 2 : INT64_MAX;
+    if (cap < need) cap = need;
     if (cap < 4) cap = 4;
-    void *p = vez_alloc(cap * elem);
+    if (elem > 0 && cap > INT64_MAX / elem && need <= INT64_MAX / elem) cap = INT64_MAX / elem;
+    void *p = vez_alloc(vez_array_bytes(cap, elem));
     if (v->len > 0) memcpy(p, v->ptr, (size_t)(v->len * elem));
     if (v->cap > 0) free(v->ptr);
     v->ptr = p;

@@ -714,6 +714,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         let void = c.void_type();
         let ty = match name {
             "vez_alloc" | "vez_alloc_zeroed" => p.fn_type(&[i64t.into()], false),
+            "vez_array_bytes" => i64t.fn_type(&[i64t.into(), i64t.into()], false),
             "vez_vec_reserve" => void.fn_type(&[p.into(), i64t.into(), i64t.into()], false),
             "vez_buf_push" => void.fn_type(&[p.into(), p.into(), i64t.into()], false),
             "vez_print" => void.fn_type(&[i32t.into(), p.into()], false),
@@ -1089,8 +1090,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 // Zeroed memory from calloc: fresh pages from the system are already zero,
                 // so a large `vec![0; n]` is not written twice (Rust does the same).
                 let data = if is_zero_constant(v) {
-                    let size = i64t.const_int(self.lay.size_of(&ty), false);
-                    let bytes = self.b.build_int_mul(n, size, "bytes")?;
+                    let bytes = self.array_bytes(n, self.lay.size_of(&ty))?;
                     let f = self.rt_fn("vez_alloc_zeroed");
                     basic(self.b.build_call(f, &[bytes.into()], "heap")?)?.into_pointer_value()
                 } else {
@@ -1198,11 +1198,24 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
 
     /// Heap memory for `n` elements of `ty`.
     pub fn alloc_array(&mut self, ty: &Ty, n: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
-        let size = self.ctx.i64_type().const_int(self.lay.size_of(ty), false);
-        let bytes = self.b.build_int_mul(n, size, "bytes")?;
+        let bytes = self.array_bytes(n, self.lay.size_of(ty))?;
         let f = self.rt_fn("vez_alloc");
         let p = self.b.build_call(f, &[bytes.into()], "heap")?;
         Ok(basic(p)?.into_pointer_value())
+    }
+
+    /// The bytes of `n` elements of `size` bytes: a constant count is multiplied here, any
+    /// other by the run time, which ends the program when the product exceeds `isize::MAX`.
+    pub fn array_bytes(&mut self, n: IntValue<'ctx>, size: u64) -> R<IntValue<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        if let Some(k) = n.get_zero_extended_constant() {
+            if let Some(b) = k.checked_mul(size).filter(|b| *b <= i64::MAX as u64) {
+                return Ok(i64t.const_int(b, false));
+            }
+        }
+        let f = self.rt_fn("vez_array_bytes");
+        let args = [n.into(), i64t.const_int(size, false).into()];
+        Ok(basic(self.b.build_call(f, &args, "bytes")?)?.into_int_value())
     }
 
     /// `&[T; N]`, `&Vec<T>` or `&String` to a fat pointer.

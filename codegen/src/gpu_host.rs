@@ -102,7 +102,7 @@ impl<'ctx> Cg<'ctx, '_> {
                     (self.call_i32("vez_gpu_upload", &args)?, len)
                 } else {
                     let len = args[1].0.into_int_value();
-                    let bytes = self.b.build_int_mul(len, size, "bytes")?;
+                    let bytes = self.array_bytes(len, elem_size(self, &ok_ty)?)?;
                     let args = [ordinal.into(), bytes.into(), out.into()];
                     (self.call_i32("vez_gpu_alloc", &args)?, len)
                 };

@@ -366,11 +366,16 @@ fn applied(head: &str, args: &[String]) -> String {
         let named: Vec<String> = (fields.split(", ").zip(args))
             .map(|(f, a)| format!("{f}: {a}"))
             .collect();
-        return format!("{name} {{ {} }}", named.join(", "));
+        return format!("{} {{ {} }}", source_name(name), named.join(", "));
     }
     // Tuples and tuple structs are `T::mk`: `(1, true)`, `W(3)`, `Unit`.
     let name = head.strip_suffix("::mk").unwrap_or(head);
     let tuple = name.starts_with('(');
+    let name = &if tuple {
+        name.to_string()
+    } else {
+        source_name(name)
+    };
     match args {
         [] if tuple => "()".to_string(),
         [] => name.to_string(),
@@ -380,29 +385,72 @@ fn applied(head: &str, args: &[String]) -> String {
     }
 }
 
+/// A type or variant path as source writes a value: without the type's generic arguments
+/// (`Tree<i32>::Leaf` is `Tree::Leaf`), and the prelude's variants bare (`Some`, `None`,
+/// `Ok`, `Err`).
+fn source_name(name: &str) -> String {
+    let (mut depth, mut cut, mut generics) = (0i32, None, None);
+    for (i, c) in name.char_indices() {
+        match c {
+            '<' => {
+                if depth == 0 && generics.is_none() {
+                    generics = Some(i);
+                }
+                depth += 1;
+            }
+            '>' => depth -= 1,
+            ':' if depth == 0 && name[i..].starts_with("::") => cut = Some(i),
+            _ => {}
+        }
+    }
+    let (ty, variant) = match cut {
+        Some(i) if generics.is_none_or(|g| g < i) => (&name[..i], Some(&name[i + 2..])),
+        _ => (name, None),
+    };
+    let ty = match generics {
+        Some(g) if g < ty.len() => &ty[..g],
+        _ => ty,
+    };
+    match variant {
+        Some(v) if ty == "Option" || ty == "Result" => v.to_string(),
+        Some(v) => format!("{ty}::{v}"),
+        None => ty.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod pretty_tests {
     use super::pretty_value;
 
     #[test]
     fn model_values_read_as_source() {
-        assert_eq!(
-            pretty_value("(|Option<u32>::Some| 7)"),
-            "Option<u32>::Some(7)"
-        );
-        assert_eq!(pretty_value("|Option<u32>::None|"), "Option<u32>::None");
-        assert_eq!(
-            pretty_value("(|Result<u8, bool>::Ok| (- 3))"),
-            "Result<u8, bool>::Ok(-3)"
-        );
+        assert_eq!(pretty_value("(|Option<u32>::Some| 7)"), "Some(7)");
+        assert_eq!(pretty_value("|Option<u32>::None|"), "None");
+        assert_eq!(pretty_value("(|Result<u8, bool>::Ok| (- 3))"), "Ok(-3)");
         assert_eq!(
             pretty_value("(|Option<W>::Some| (|W::mk| 1 (- 2)))"),
-            "Option<W>::Some(W(1, -2))"
+            "Some(W(1, -2))"
         );
+        assert_eq!(
+            pretty_value(
+                "(|Option<Box<Node>>::Some| (|Node { val, next }| 2 |Option<Box<Node>>::None|))"
+            ),
+            "Some(Node { val: 2, next: None })"
+        );
+        assert_eq!(pretty_value("(|Tree<i32>::Leaf| 4)"), "Tree::Leaf(4)");
+        assert_eq!(
+            pretty_value("(|geo::Shape::Circle| 4)"),
+            "geo::Shape::Circle(4)"
+        );
+        assert_eq!(
+            pretty_value("(|Pair<u8> { a, b }| 1 2)"),
+            "Pair { a: 1, b: 2 }"
+        );
+        assert_eq!(pretty_value("(|W<u8>::mk| 3)"), "W(3)");
         assert_eq!(pretty_value("42"), "42");
         assert_eq!(
             pretty_value("(|Option<Pt>::Some| (|Pt { x, y }| 0 (- 2)))"),
-            "Option<Pt>::Some(Pt { x: 0, y: -2 })"
+            "Some(Pt { x: 0, y: -2 })"
         );
         assert_eq!(pretty_value("(|(i32, bool)::mk| 1 true)"), "(1, true)");
         assert_eq!(pretty_value("(|W::mk| 3)"), "W(3)");

@@ -610,6 +610,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
                         span: espan,
                     };
                 }
+                if let Some(x) = self.deref_coercion(&e, *m2, &a, &b) {
+                    return x;
+                }
             }
         }
         if self.unify(&src, &tgt) {
@@ -623,6 +626,51 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
         self.err(d);
         Expr { ty: Ty::Error, ..e }
+    }
+
+    /// Deref coercion, as in Rust: `&Box<T>`, `&&T` (any chain of boxes and references) to
+    /// `&T`, written as the reborrow `&**e`. Tried only when `a` and `b` have different type
+    /// constructors, so that no inference variable is bound by a failed attempt.
+    fn deref_coercion(&mut self, e: &Expr, mutbl: bool, a: &Ty, b: &Ty) -> Option<Expr> {
+        let boxed = self.cx.program.lang.boxed;
+        let head = |t: &Ty| match t {
+            Ty::Adt(id, _) => Some(Err(*id)),
+            Ty::Infer(_) | Ty::Error | Ty::Never => None,
+            t => Some(Ok(std::mem::discriminant(t))),
+        };
+        let hb = head(b)?;
+        let mut derefs = vec![a.clone()];
+        loop {
+            let last = derefs.last().expect("non-empty").clone();
+            // An inference variable (`Box::new(5)`) can only be the end of the chain.
+            if head(&last).is_none_or(|h| h == hb) {
+                break;
+            }
+            let next = match &last {
+                // A `&mut` target cannot be reached through a shared reference.
+                Ty::Ref(m, t) if *m || !mutbl => self.resolve(t),
+                Ty::Adt(id, args) if Some(*id) == boxed => self.resolve(args.first()?),
+                _ => return None,
+            };
+            if derefs.len() > 8 {
+                return None;
+            }
+            derefs.push(next);
+        }
+        if derefs.len() < 2 || !self.unify(derefs.last().expect("non-empty"), b) {
+            return None;
+        }
+        let span = e.span;
+        // `e: &A` is dereferenced once to reach `A`, then once per step of the chain.
+        let mut x = Self::mk(ExprKind::Deref(Box::new(e.clone())), a.clone(), span);
+        for t in derefs.iter().skip(1) {
+            x = Self::mk(ExprKind::Deref(Box::new(x)), t.clone(), span);
+        }
+        Some(Self::mk(
+            ExprKind::Ref(mutbl, Box::new(x)),
+            Ty::Ref(mutbl, Box::new(b.clone())),
+            span,
+        ))
     }
 
     // ------------------------------------------------------------ scopes

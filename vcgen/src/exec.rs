@@ -343,6 +343,12 @@ impl<'a, 'p> Exec<'a, 'p> {
                 shown_if_below: None,
             }),
             Ty::Ref(_, inner) => self.cex_leaves(name, inner, t, depth, out),
+            // A box is its contents' value (the pointer is not part of the model).
+            Ty::Adt(id, args) if Some(*id) == self.p.lang.boxed && !types::is_seq(self.p, ty) => {
+                if let Some(inner) = args.first() {
+                    self.cex_leaves(name, inner, t, depth, out);
+                }
+            }
             _ if types::is_seq(self.p, ty) => {
                 let s = self.g.sort(ty);
                 let len_at = out.len();
@@ -1203,6 +1209,12 @@ impl<'a, 'p> Exec<'a, 'p> {
             Rvalue::VecRepeat(op, n) => {
                 let v = self.operand_term(st, op, span);
                 let n = self.operand_term(st, n, span);
+                // Past here the allocation succeeded: the run time ends the program on a
+                // request above `isize::MAX` bytes (Rust's "capacity overflow").
+                if types::elem_ty(self.p, dty).is_some_and(|e| types::never_zero_sized(self.p, &e))
+                {
+                    self.g.assume(term::le(n.clone(), num(i64::MAX as i128)));
+                }
                 Val::T(self.g.seq_repeat(dty, v, n))
             }
             Rvalue::Len(place) => {
@@ -1651,9 +1663,16 @@ impl<'a, 'p> Exec<'a, 'p> {
                     term::add(len.clone(), num(1)),
                     term::store(data, len.clone(), pre[1].clone()),
                 );
-                let msg = "the vector might outgrow `usize`".to_string();
-                self.g
-                    .obligate("overflow", span, msg, term::lt(len, num(u64::MAX as i128)));
+                // A push that would take more than `isize::MAX` bytes ends the program as a
+                // failed allocation; only zero-sized elements can count up to `usize::MAX`.
+                let elem = types::elem_ty(self.p, &sty);
+                if elem.is_some_and(|e| types::never_zero_sized(self.p, &e)) {
+                    self.g.assume(term::lt(len.clone(), num(i64::MAX as i128)));
+                } else {
+                    let msg = "the vector might outgrow `usize`".to_string();
+                    self.g
+                        .obligate("overflow", span, msg, term::lt(len, num(u64::MAX as i128)));
+                }
                 self.write_loc(st, &loc.clone(), new, span);
                 Some(Val::T(self.g.unit_value()))
             }

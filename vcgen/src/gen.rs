@@ -348,9 +348,13 @@ impl<'p> Gen<'p> {
             _ if types::is_seq(self.p, ty) => {
                 let s = self.sort(ty);
                 let len = self.types.seq_len(&s, t.clone());
+                let max = match types::elem_ty(self.p, ty) {
+                    Some(e) if types::never_zero_sized(self.p, &e) => i64::MAX as i128,
+                    _ => u64::MAX as i128,
+                };
                 let mut facts = vec![
                     term::le(num(0), len.clone()),
-                    term::le(len.clone(), num(u64::MAX as i128)),
+                    term::le(len.clone(), num(max)),
                 ];
                 let base = match ty {
                     Ty::Ref(_, b) => b,

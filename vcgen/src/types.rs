@@ -5,8 +5,9 @@
 //! semantics: a shared reference cannot change what it points to while it lives, and a `&mut`
 //! is followed statically by the executor); floats, generic parameters and anything else
 //! opaque are uninterpreted sorts. Only the sorts a function's query uses are declared, in the
-//! order they were first needed, with names derived from the source (stable across edits of
-//! unrelated items).
+//! order they were first needed (datatypes that refer to each other, as `Node` and
+//! `Option<Box<Node>>` do, in one `declare-datatypes`), with names derived from the source
+//! (stable across edits of unrelated items).
 
 use crate::term::{self, app, Sort, T};
 use std::collections::{BTreeMap, HashSet};
@@ -25,7 +26,12 @@ pub struct Types {
     /// Declarations in dependency order (SMT-LIB text).
     pub decls: Vec<String>,
     declared: HashSet<String>,
-    in_progress: HashSet<String>,
+    /// Datatypes whose constructors are being built (outermost first), each with the lowest
+    /// stack position its fields reach: a datatype that reaches below itself is part of a
+    /// recursive group (`struct Node { next: Option<Box<Node>> }`), declared together.
+    in_progress: Vec<(String, usize)>,
+    /// Members of recursive groups waiting for their group's outermost datatype.
+    pending: Vec<Datatype>,
     pub datatypes: BTreeMap<String, Datatype>,
     /// Uninterpreted functions declared on demand (name -> declaration).
     pub funs: BTreeMap<String, String>,
@@ -70,12 +76,12 @@ impl Types {
                     return self.opaque(&display(p, ty));
                 }
                 let name = term::sym(&display(p, ty));
-                if self.declared.contains(&name) || self.in_progress.contains(&name) {
+                if self.is_known(&name) {
                     return Sort::Named(name);
                 }
-                self.in_progress.insert(name.clone());
-                let mut ctors = Vec::new();
                 let tname = display(p, ty);
+                let frame = self.enter(&name);
+                let mut ctors = Vec::new();
                 for v in &adt.variants {
                     // A model shows values by constructor name, so a struct's names its
                     // fields (`Pt { x, y }`), which the counterexample printer fills in.
@@ -100,29 +106,35 @@ impl Types {
                     }
                     ctors.push((cname, fields));
                 }
-                self.in_progress.remove(&name);
-                self.declare_datatype(Datatype {
-                    name: name.clone(),
-                    ctors,
-                });
+                self.leave(
+                    frame,
+                    Datatype {
+                        name: name.clone(),
+                        ctors,
+                    },
+                );
                 Sort::Named(name)
             }
             Ty::Tuple(items) => {
                 let tname = display(p, ty);
                 let name = term::sym(&tname);
-                if self.declared.contains(&name) {
+                if self.is_known(&name) {
                     return Sort::Named(name);
                 }
+                let frame = self.enter(&name);
                 let cname = term::sym(&format!("{tname}::mk"));
                 let mut fields = Vec::new();
                 for (i, t) in items.iter().enumerate() {
                     let s = self.sort_of(p, t);
                     fields.push((term::sym(&format!("{tname}.{i}")), s));
                 }
-                self.declare_datatype(Datatype {
-                    name: name.clone(),
-                    ctors: vec![(cname, fields)],
-                });
+                self.leave(
+                    frame,
+                    Datatype {
+                        name: name.clone(),
+                        ctors: vec![(cname, fields)],
+                    },
+                );
                 Sort::Named(name)
             }
             Ty::Never => self.sort_of(p, &Ty::unit()),
@@ -142,21 +154,26 @@ impl Types {
 
     pub fn seq_sort(&mut self, elem: Sort) -> Sort {
         let name = term::sym(&format!("Seq<{}>", strip(&elem.smt())));
-        if !self.declared.contains(&name) {
+        if !self.is_known(&name) {
             let base = &name[1..name.len() - 1];
-            self.declare_datatype(Datatype {
-                name: name.clone(),
-                ctors: vec![(
-                    term::sym(&format!("{base}::mk")),
-                    vec![
-                        (term::sym(&format!("{base}.len")), Sort::Int),
-                        (
-                            term::sym(&format!("{base}.data")),
-                            Sort::Array(Box::new(Sort::Int), Box::new(elem)),
-                        ),
-                    ],
-                )],
-            });
+            let frame = self.enter(&name);
+            self.reach(&elem);
+            self.leave(
+                frame,
+                Datatype {
+                    name: name.clone(),
+                    ctors: vec![(
+                        term::sym(&format!("{base}::mk")),
+                        vec![
+                            (term::sym(&format!("{base}.len")), Sort::Int),
+                            (
+                                term::sym(&format!("{base}.data")),
+                                Sort::Array(Box::new(Sort::Int), Box::new(elem)),
+                            ),
+                        ],
+                    )],
+                },
+            );
         }
         Sort::Named(name)
     }
@@ -178,23 +195,96 @@ impl Types {
         Sort::Named(name)
     }
 
+    /// Declared already, or being built further out (a recursive reference: noted).
+    fn is_known(&mut self, name: &str) -> bool {
+        if self.declared.contains(name) {
+            return true;
+        }
+        match self.in_progress.iter().position(|(n, _)| n == name) {
+            Some(pos) => {
+                self.reached(pos);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Notes that the datatype being built refers to the one at stack position `pos`.
+    fn reached(&mut self, pos: usize) {
+        if let Some(top) = self.in_progress.last_mut() {
+            top.1 = top.1.min(pos);
+        }
+    }
+
+    /// Notes every datatype being built that `s` names (a sequence's element sort).
+    fn reach(&mut self, s: &Sort) {
+        match s {
+            Sort::Named(n) => {
+                if let Some(pos) = self.in_progress.iter().position(|(m, _)| m == n) {
+                    self.reached(pos);
+                }
+            }
+            Sort::Array(a, b) => {
+                self.reach(a);
+                self.reach(b);
+            }
+            Sort::Int | Sort::Bool => {}
+        }
+    }
+
+    /// Starts building datatype `name`; the frame is what [`Self::leave`] needs back.
+    fn enter(&mut self, name: &str) -> (usize, usize) {
+        let pos = self.in_progress.len();
+        self.in_progress.push((name.to_string(), pos));
+        (pos, self.pending.len())
+    }
+
+    /// Finishes a datatype: declared now if it reaches nothing further out (with the members
+    /// of its recursive group collected meanwhile), else left for its group.
+    fn leave(&mut self, (pos, pending_from): (usize, usize), d: Datatype) {
+        let (_, low) = self.in_progress.pop().expect("entered");
+        if low < pos {
+            self.pending.push(d);
+            self.reached(low);
+            return;
+        }
+        let mut group = self.pending.split_off(pending_from);
+        group.insert(0, d);
+        self.declare_datatypes(group);
+    }
+
     fn declare_datatype(&mut self, d: Datatype) {
-        let mut s = format!("(declare-datatypes (({} 0)) ((", d.name);
-        for (i, (c, fields)) in d.ctors.iter().enumerate() {
-            if i > 0 {
+        self.declare_datatypes(vec![d]);
+    }
+
+    /// One `declare-datatypes` for a group of (mutually recursive) datatypes.
+    fn declare_datatypes(&mut self, group: Vec<Datatype>) {
+        let names: Vec<String> = group.iter().map(|d| format!("({} 0)", d.name)).collect();
+        let mut s = format!("(declare-datatypes ({}) (", names.join(" "));
+        for (k, d) in group.iter().enumerate() {
+            if k > 0 {
                 s.push(' ');
             }
             s.push('(');
-            s.push_str(c);
-            for (a, srt) in fields {
-                s.push_str(&format!(" ({a} {})", srt.smt()));
+            for (i, (c, fields)) in d.ctors.iter().enumerate() {
+                if i > 0 {
+                    s.push(' ');
+                }
+                s.push('(');
+                s.push_str(c);
+                for (a, srt) in fields {
+                    s.push_str(&format!(" ({a} {})", srt.smt()));
+                }
+                s.push(')');
             }
             s.push(')');
         }
-        s.push_str(")))");
-        self.declared.insert(d.name.clone());
+        s.push_str("))");
         self.decls.push(s);
-        self.datatypes.insert(d.name.clone(), d);
+        for d in group {
+            self.declared.insert(d.name.clone());
+            self.datatypes.insert(d.name.clone(), d);
+        }
     }
 
     pub fn datatype(&self, s: &Sort) -> Option<&Datatype> {
@@ -295,6 +385,38 @@ pub fn elem_ty(p: &Program, ty: &Ty) -> Option<Ty> {
         }
         _ => None,
     }
+}
+
+/// Whether every value of `ty` occupies at least one byte. Rust allocates at most
+/// `isize::MAX` bytes, so a sequence of such elements has at most `isize::MAX` of them; a
+/// zero-sized element type (`()`, an empty struct, possibly a generic `T`) has no such bound.
+pub fn never_zero_sized(p: &Program, ty: &Ty) -> bool {
+    fn go(p: &Program, ty: &Ty, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        match ty {
+            Ty::Int(_) | Ty::Char | Ty::Bool | Ty::Float(_) | Ty::Ref(..) => true,
+            Ty::Tuple(items) => items.iter().any(|t| go(p, t, depth + 1)),
+            Ty::Array(t, _) => ty.array_len().is_some_and(|n| n > 0) && go(p, t, depth + 1),
+            Ty::Adt(id, args) => {
+                let l = &p.lang;
+                if [l.vec, l.string, l.boxed, l.gpu_buffer].contains(&Some(*id)) {
+                    return true;
+                }
+                let adt = &p.adts[id.0 as usize];
+                if adt.builtin {
+                    return false;
+                }
+                match adt.variants.as_slice() {
+                    [v] => v.fields.iter().any(|f| go(p, &f.ty.subst(args), depth + 1)),
+                    vs => vs.len() >= 2,
+                }
+            }
+            _ => false,
+        }
+    }
+    go(p, ty, 0)
 }
 
 /// The type reached by dereferencing (references, `Box`; `Vec`/`String` deref to slices).
