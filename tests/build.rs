@@ -132,6 +132,13 @@ fn panics_bounds_division_and_unwrap_report_rusts_messages() {
         ("fn d(a: i32, b: i32) -> i32 {\n    a / b\n}\nfn main() {\n    println!(\"{}\", d(1, 0));\n}\n", "attempt to divide by zero"),
         ("fn f(o: Option<u32>) -> u32 {\n    o.unwrap()\n}\nfn main() {\n    println!(\"{}\", f(None));\n}\n", "called `Option::unwrap()` on a `None` value"),
         ("fn main() {\n    let x: i32 = 3;\n    assert!(x > 5);\n}\n", "assertion failed: x > 5"),
+        // Range indexing: rustc's messages, start past the length first, then the end.
+        ("fn main() {\n    let a = [1, 2, 3];\n    let j: usize = 5;\n    println!(\"{:?}\", &a[1..j]);\n}\n", "range end index 5 out of range for slice of length 3"),
+        ("fn main() {\n    let a = [1, 2, 3];\n    let i: usize = 5;\n    println!(\"{:?}\", &a[i..4]);\n}\n", "range start index 5 out of range for slice of length 3"),
+        ("fn main() {\n    let a = [1, 2, 3];\n    let i: usize = 3;\n    println!(\"{:?}\", &a[i..2]);\n}\n", "slice index starts at 3 but ends at 2"),
+        ("fn main() {\n    let a = [1, 2, 3];\n    let j: usize = 3;\n    println!(\"{:?}\", &a[1..=j]);\n}\n", "range end index 3 out of range for slice of length 3"),
+        ("fn main() {\n    let a = [1, 2, 3];\n    let i: usize = 3;\n    println!(\"{:?}\", &a[i..=1]);\n}\n", "slice index starts at 3 but ends at 2"),
+        ("fn main() {\n    let a = vec![1, 2, 3];\n    let i: usize = 4;\n    println!(\"{:?}\", &a[i..]);\n}\n", "range start index 4 out of range for slice of length 3"),
     ];
     for (k, (src, msg)) in cases.iter().enumerate() {
         let p = write(&format!("panic{k}.zari"), src);
@@ -321,6 +328,15 @@ fn derived_default_values_match_rust() {
         "Point { x: 0, y: 0.0, on: false, c: '\\0' }\n\
          Bag { name: \"\", items: [3], best: None, at: Point { x: 0, y: 0.0, on: false, c: '\\0' }, pair: (0, 0), grid: [0, 0, 0] }\n\
          Wrap { inner: Point { x: 0, y: 0.0, on: false, c: '\\0' }, n: 0 } 0 [] true\n"
+    );
+}
+
+/// Range indexing prints what rustc's build of the same program prints.
+#[test]
+fn range_slices_run_as_rust_does() {
+    assert_eq!(
+        build_and_run("range_slices"),
+        "[6, 7, 8] 6\n(2, 3)\n[2, 3, 4] [1, 2, 3, 4, 5] []\n180 0\n15\n"
     );
 }
 

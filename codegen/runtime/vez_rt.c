@@ -280,6 +280,25 @@ __attribute__((noreturn)) void vez_panic_bounds(uint64_t index, uint64_t len, co
     vez_panic(b.ptr, b.len, loc, locn);
 }
 
+/* A range index out of bounds, with the message of Rust's slice indexing: the start past the
+   length first, then the end (as written: inclusive or not), then a start after the end. */
+__attribute__((noreturn)) void vez_panic_slice(uint64_t lo, uint64_t hi, uint64_t len, int32_t inclusive,
+                                               const uint8_t *loc, int64_t locn) {
+    VezBuf b = {0, 0, 0};
+    if (lo > len || (inclusive ? hi >= len : hi > len)) {
+        push_cstr(&b, lo > len ? "range start index " : "range end index ");
+        vez_fmt_u64(&b, lo > len ? lo : hi);
+        push_cstr(&b, " out of range for slice of length ");
+        vez_fmt_u64(&b, len);
+    } else {
+        push_cstr(&b, "slice index starts at ");
+        vez_fmt_u64(&b, lo);
+        push_cstr(&b, " but ends at ");
+        vez_fmt_u64(&b, inclusive ? hi + 1 : hi);
+    }
+    vez_panic(b.ptr, b.len, loc, locn);
+}
+
 double vez_powi_f64(double x, int32_t n) { return pow(x, (double)n); }
 
 /* ---------------------------------------------------------------- process, arguments, stdin */

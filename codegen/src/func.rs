@@ -735,6 +735,17 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             "vez_panic_bounds" => {
                 void.fn_type(&[i64t.into(), i64t.into(), p.into(), i64t.into()], false)
             }
+            "vez_panic_slice" => void.fn_type(
+                &[
+                    i64t.into(),
+                    i64t.into(),
+                    i64t.into(),
+                    i32t.into(),
+                    p.into(),
+                    i64t.into(),
+                ],
+                false,
+            ),
             _ => void.fn_type(&[], false),
         };
         let device_panic = self.device && name.starts_with("vez_panic");

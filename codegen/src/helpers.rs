@@ -1055,6 +1055,56 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 self.b.build_store(lp, i64t.const_zero())?;
                 unit
             }
+            "index_range" | "index_range_inclusive" | "index_from" => {
+                let (d, n) = self.fat_parts(arg(0))?;
+                let lo = arg(1).into_int_value();
+                let inclusive = name == "index_range_inclusive";
+                let hi = if name == "index_from" {
+                    n
+                } else {
+                    arg(2).into_int_value()
+                };
+                let one = i64t.const_int(1, false);
+                if !self.proven(fx, "bounds", span) {
+                    let b = &self.b;
+                    let ok = if inclusive {
+                        // `hi < n` first, so that `hi + 1` below does not wrap.
+                        let end_ok = b.build_int_compare(IntPredicate::ULT, hi, n, "end")?;
+                        let end = b.build_int_add(hi, one, "end1")?;
+                        let order = b.build_int_compare(IntPredicate::ULE, lo, end, "order")?;
+                        b.build_and(end_ok, order, "ok")?
+                    } else {
+                        let end_ok = b.build_int_compare(IntPredicate::ULE, hi, n, "end")?;
+                        let order = b.build_int_compare(IntPredicate::ULE, lo, hi, "order")?;
+                        b.build_and(end_ok, order, "ok")?
+                    };
+                    let loc = self.loc_value(fx, span)?;
+                    let flag = self.ctx.i32_type().const_int(inclusive as u64, false);
+                    self.check(fx, ok, |cg| {
+                        let f = cg.rt_fn("vez_panic_slice");
+                        let args = [
+                            lo.into(),
+                            hi.into(),
+                            n.into(),
+                            flag.into(),
+                            loc.0.into(),
+                            loc.1.into(),
+                        ];
+                        cg.b.build_call(f, &args, "")?;
+                        Ok(())
+                    })?;
+                }
+                let end = if inclusive {
+                    self.b.build_int_nuw_add(hi, one, "end1")?
+                } else {
+                    hi
+                };
+                let len = self.b.build_int_nuw_sub(end, lo, "sublen")?;
+                let et = self.lay.llty(&elem_of(self));
+                // SAFETY: lo <= end <= n (checked or proven): inside the slice or one past it.
+                let p = unsafe { self.b.build_in_bounds_gep(et, d, &[lo], "sub")? };
+                self.fat_value(p, len).into()
+            }
             "swap" => {
                 let (d, n) = self.fat_parts(arg(0))?;
                 let (a, b) = (arg(1).into_int_value(), arg(2).into_int_value());

@@ -830,6 +830,16 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ast::ExprKind::Ref { mutable, expr } => {
                 if *mutable {
                     self.deny_in_spec("`&mut`", span);
+                    if let ast::ExprKind::Index(_, i) = &expr.kind {
+                        if matches!(i.kind, ast::ExprKind::Range { .. }) {
+                            self.err(Diagnostic::error(
+                                "Z0007",
+                                "a mutable slice of a range (`&mut s[a..b]`) is not supported",
+                                span,
+                            ).with_help("index the whole slice (`s[a + i]`), or pass it with the range's bounds"));
+                            return Self::error_expr(span);
+                        }
+                    }
                 }
                 let inner_expect = match expect.map(|t| self.resolve(t)) {
                     Some(Ty::Ref(_, t)) => Some(*t),
@@ -959,7 +969,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ast::ExprKind::Range { .. } => {
                 self.err(Diagnostic::error(
                     "Z0007",
-                    "ranges are supported only as the iterator of a `for` loop",
+                    "ranges are supported only as the iterator of a `for` loop and as an index (`&s[a..b]`)",
                     span,
                 ));
                 Self::error_expr(span)
@@ -2513,13 +2523,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     fn check_index(&mut self, b: &ast::Expr, i: &ast::Expr, span: Span) -> Expr {
         let base = self.check_expr(b);
-        if matches!(i.kind, ast::ExprKind::Range { .. }) {
-            self.err(Diagnostic::error(
-                "Z0007",
-                "slicing with a range is not supported",
-                i.span,
-            ));
-            return Self::error_expr(span);
+        if let ast::ExprKind::Range { lo, hi, inclusive } = &i.kind {
+            return self.check_range_index(base, lo.as_deref(), hi.as_deref(), *inclusive, span);
         }
         let idx = self.check_expr_coerce(i, &Ty::usize());
         let bt = self.resolve(&base.ty);
@@ -2549,6 +2554,79 @@ impl<'c, 'a> FnCx<'c, 'a> {
             b.span,
         ));
         Self::error_expr(span)
+    }
+
+    /// `s[lo..hi]` (and `lo..=hi`, `lo..`, `..hi`, `..`) of an array, slice or `Vec`: the
+    /// place `*s.index_range(lo, hi)` (or `index_range_inclusive`, `index_from`), a `[T]`
+    /// borrowed from `s`, as Rust's `Index<Range>` is.
+    fn check_range_index(
+        &mut self,
+        base: Expr,
+        lo: Option<&ast::Expr>,
+        hi: Option<&ast::Expr>,
+        inclusive: bool,
+        span: Span,
+    ) -> Expr {
+        let bt = self.resolve(&base.ty);
+        if bt.is_error() {
+            return Self::error_expr(span);
+        }
+        let lang = self.cx.program.lang.clone();
+        let steps = self.autoderef_steps(&bt);
+        let found = steps.iter().enumerate().find_map(|(k, step)| match step {
+            Ty::Array(t, _) | Ty::Slice(t) => Some((k, (**t).clone())),
+            Ty::Adt(id, args) if Some(*id) == lang.vec => args.first().map(|t| (k, t.clone())),
+            _ => None,
+        });
+        let Some((k, elem)) = found else {
+            let tn = self.tyname(&bt);
+            self.err(
+                Diagnostic::error(
+                    "Z0007",
+                    format!("slicing a value of type `{tn}` with a range is not supported"),
+                    span,
+                )
+                .with_help("arrays, slices and `Vec` can be sliced: `&v[a..b]`"),
+            );
+            return Self::error_expr(span);
+        };
+        let base = self.apply_derefs(base, &steps, k);
+        let bspan = base.span;
+        let borrowed = Self::mk(
+            ExprKind::Ref(false, Box::new(base.clone())),
+            Ty::Ref(false, Box::new(base.ty.clone())),
+            bspan,
+        );
+        let slice_ty = Ty::Slice(Box::new(elem.clone()));
+        let recv = self.coerce(borrowed, &Ty::Ref(false, Box::new(slice_ty.clone())), bspan);
+        let mut args = vec![recv];
+        let name = match (lo, hi, inclusive) {
+            (_, Some(_), true) => "index_range_inclusive",
+            (_, Some(_), false) => "index_range",
+            (_, None, _) => "index_from",
+        };
+        let lo = match lo {
+            Some(e) => self.check_expr_coerce(e, &Ty::usize()),
+            None => Self::mk(ExprKind::Lit(LitValue::Int(0)), Ty::usize(), span),
+        };
+        args.push(lo);
+        if let Some(h) = hi {
+            args.push(self.check_expr_coerce(h, &Ty::usize()));
+        }
+        let Some((_, AssocDef::Fn(func))) = self.cx.find_assoc(&slice_ty, name) else {
+            return Self::error_expr(span);
+        };
+        let call = Self::mk(
+            ExprKind::Call {
+                func,
+                generics: vec![elem],
+                args,
+                autoref: false,
+            },
+            Ty::Ref(false, Box::new(slice_ty.clone())),
+            span,
+        );
+        Self::mk(ExprKind::Deref(Box::new(call)), slice_ty, span)
     }
 
     fn check_try(&mut self, x: &ast::Expr, span: Span) -> Expr {

@@ -1437,12 +1437,22 @@ impl<'a, 'p> Exec<'a, 'p> {
         let env = Env::for_call(self.p, fid, &tys, &pre_vals);
         // Preconditions.
         let saved = std::mem::replace(&mut self.g.wd, false);
+        let range_index = matches!(
+            name.as_str(),
+            "index_range" | "index_range_inclusive" | "index_from"
+        );
         let kind = if matches!(name.as_str(), "unwrap" | "expect") && f.attrs.from_prelude {
             "unwrap"
+        } else if range_index && f.attrs.from_prelude {
+            "bounds"
         } else {
             "precondition"
         };
-        let what = format!("precondition of `{}` might not hold", f.name);
+        let what = if kind == "bounds" {
+            format!("range might be out of bounds: `{}`", self.g.snippet(span))
+        } else {
+            format!("precondition of `{}` might not hold", f.name)
+        };
         self.check_requires(f, &env, kind, &what, span);
         // Termination of direct recursion.
         if fid == self.fid && f.body.is_some() {
@@ -1555,15 +1565,15 @@ impl<'a, 'p> Exec<'a, 'p> {
     fn check_requires(&mut self, f: &FnDef, env: &Env, kind: &'static str, what: &str, span: Span) {
         for r in &f.contract.requires {
             let t = self.g.spec(r, env);
-            let msg = format!("{what}: `{}`", self.g.snippet(r.span));
-            self.g.obligate_labeled(
-                kind,
-                span,
-                msg,
-                String::new(),
-                t,
-                vec![(r.span, "the precondition".into())],
-            );
+            // A range index's precondition is the prelude's; the user's expression says it.
+            let (msg, secondary) = if kind == "bounds" {
+                (what.to_string(), vec![])
+            } else {
+                let msg = format!("{what}: `{}`", self.g.snippet(r.span));
+                (msg, vec![(r.span, "the precondition".into())])
+            };
+            self.g
+                .obligate_labeled(kind, span, msg, String::new(), t, secondary);
         }
     }
 
