@@ -248,10 +248,17 @@ fn every_public_function_has_a_test_program() {
         // `T::try_from(x)` is what calls the range checks.
         let called = name.strip_suffix("_i128").or(name.strip_suffix("_u128"));
         let name = called.filter(|n| *n == "try_from").unwrap_or(&name);
+        // Range indexing is what calls `index_range` and its siblings.
+        let range_syntax = match name {
+            "index_range" => Some(".."),
+            "index_range_inclusive" => Some("..="),
+            "index_from" => Some("..]"),
+            _ => None,
+        };
         let used = [".", "::", " ", "("].iter().any(|before| {
             tests.contains(&format!("{before}{name}("))
                 || tests.contains(&format!("{before}{name}::<"))
-        });
+        }) || range_syntax.is_some_and(|r| tests.contains(&format!("[1{r}")));
         if !used {
             missing.push(name.to_string());
         }
