@@ -516,12 +516,16 @@ impl<'p> Builder<'p> {
                 self.for_each(pat, *index, seq, body, invariants, span);
                 self.assign(dest, Rvalue::Use(Self::unit_const()), span);
             }
-            ExprKind::Break(v) => {
-                let Some(depth) = self.breakables.last().map(|b| b.depth) else {
+            ExprKind::Break(levels, v) => {
+                // The type checker resolved the label: `levels` loops out from the innermost.
+                let Some(at) = self.breakables.len().checked_sub(1 + *levels as usize) else {
                     return;
                 };
+                let (depth, target, d) = {
+                    let b = &self.breakables[at];
+                    (b.depth, b.break_bb, b.dest.clone())
+                };
                 if let Some(v) = v {
-                    let d = self.breakables.last().and_then(|b| b.dest.clone());
                     match d {
                         Some(d) => self.expr_into(d, v),
                         None => {
@@ -529,18 +533,14 @@ impl<'p> Builder<'p> {
                         }
                     }
                 }
-                let target = self
-                    .breakables
-                    .last()
-                    .map(|b| b.break_bb)
-                    .expect("checked above");
                 self.exit_scopes(depth, span);
                 self.goto_and_continue_unreachable(target, span);
             }
-            ExprKind::Continue => {
-                let Some(b) = self.breakables.last() else {
+            ExprKind::Continue(levels) => {
+                let Some(at) = self.breakables.len().checked_sub(1 + *levels as usize) else {
                     return;
                 };
+                let b = &self.breakables[at];
                 let (target, depth) = (b.continue_bb, b.depth);
                 self.exit_scopes(depth, span);
                 self.goto_and_continue_unreachable(target, span);

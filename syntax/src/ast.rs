@@ -515,8 +515,9 @@ pub enum ExprKind {
     While(Box<WhileExpr>),
     Loop(Box<LoopExpr>),
     For(Box<ForExpr>),
-    Break(Option<Box<Expr>>),
-    Continue,
+    /// `break 'label value`; either part optional.
+    Break(Option<Ident>, Option<Box<Expr>>),
+    Continue(Option<Ident>),
     Return(Option<Box<Expr>>),
     Range {
         lo: Option<Box<Expr>>,
@@ -577,6 +578,7 @@ pub struct IfExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhileExpr {
     pub attrs: Vec<Attr>,
+    pub label: Option<Ident>,
     pub cond: Cond,
     pub body: Block,
 }
@@ -584,12 +586,14 @@ pub struct WhileExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoopExpr {
     pub attrs: Vec<Attr>,
+    pub label: Option<Ident>,
     pub body: Block,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForExpr {
     pub attrs: Vec<Attr>,
+    pub label: Option<Ident>,
     pub pat: Pat,
     pub iter: Expr,
     pub body: Block,

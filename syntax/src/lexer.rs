@@ -180,6 +180,10 @@ pub enum Tok<'a> {
     Char(&'a str),
     Byte(&'a str),
     Lifetime(&'a str),
+    /// A loop label: a lifetime followed by `:` and `loop`, `while` or `for` (the colon is
+    /// part of this token, so that `break 'a` and an expression starting with a labeled loop
+    /// need no lookahead in the parser).
+    Label(&'a str),
     // keywords
     As,
     Break,
@@ -396,6 +400,8 @@ pub struct Lexer<'a> {
     skip_gts: usize,
     /// The `>=` of a `>>=` already consumed.
     skip_ge: bool,
+    /// The `:` of a loop label already consumed.
+    skip_colon: bool,
 }
 
 impl<'a> Lexer<'a> {
@@ -406,6 +412,7 @@ impl<'a> Lexer<'a> {
             launches: 0,
             skip_gts: 0,
             skip_ge: false,
+            skip_colon: false,
         }
     }
 }
@@ -448,6 +455,10 @@ impl<'a> Iterator for Lexer<'a> {
                 self.skip_ge = false;
                 continue;
             }
+            if self.skip_colon && raw == RawTok::Colon {
+                self.skip_colon = false;
+                continue;
+            }
             let tok = match raw {
                 RawTok::LaunchOpen => {
                     self.launches += 1;
@@ -468,11 +479,31 @@ impl<'a> Iterator for Lexer<'a> {
                         Tok::Gt
                     }
                 }
+                RawTok::Lifetime(name) if is_loop_label(&self.src[span.end..]) => {
+                    self.skip_colon = true;
+                    Tok::Label(name)
+                }
                 other => convert(other),
             };
             return Some(Ok((span.start, tok, span.end)));
         }
     }
+}
+
+/// Whether the text after a lifetime is `: loop`, `: while` or `: for` (a loop label).
+fn is_loop_label(rest: &str) -> bool {
+    let Some(after) = rest.trim_start().strip_prefix(':') else {
+        return false;
+    };
+    if after.starts_with(':') {
+        return false;
+    }
+    let after = after.trim_start();
+    ["loop", "while", "for"].iter().any(|k| {
+        after
+            .strip_prefix(k)
+            .is_some_and(|tail| !tail.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    })
 }
 
 /// All tokens of a source (for tests and tools).

@@ -518,6 +518,13 @@ impl Printer {
         }
     }
 
+    fn loop_label(&mut self, label: &Option<Ident>) {
+        if let Some(l) = label {
+            self.w(&l.name);
+            self.w(": ");
+        }
+    }
+
     fn loop_attrs(&mut self, attrs: &[Attr]) {
         for a in attrs {
             self.attr(a);
@@ -676,27 +683,36 @@ impl Printer {
                 self.w("}");
             }
             ExprKind::While(x) => {
-                let WhileExpr { attrs, cond, body } = &**x;
+                let WhileExpr {
+                    attrs,
+                    label,
+                    cond,
+                    body,
+                } = &**x;
                 self.loop_attrs(attrs);
+                self.loop_label(label);
                 self.w("while ");
                 self.cond(cond);
                 self.w(" ");
                 self.block(body);
             }
             ExprKind::Loop(x) => {
-                let LoopExpr { attrs, body } = &**x;
+                let LoopExpr { attrs, label, body } = &**x;
                 self.loop_attrs(attrs);
+                self.loop_label(label);
                 self.w("loop ");
                 self.block(body);
             }
             ExprKind::For(x) => {
                 let ForExpr {
                     attrs,
+                    label,
                     pat,
                     iter,
                     body,
                 } = &**x;
                 self.loop_attrs(attrs);
+                self.loop_label(label);
                 self.w("for ");
                 self.pat(pat);
                 self.w(" in ");
@@ -704,14 +720,24 @@ impl Printer {
                 self.w(" ");
                 self.block(body);
             }
-            ExprKind::Break(x) => {
+            ExprKind::Break(label, x) => {
                 self.w("break");
+                if let Some(l) = label {
+                    self.w(" ");
+                    self.w(&l.name);
+                }
                 if let Some(x) = x {
                     self.w(" ");
                     self.expr(x);
                 }
             }
-            ExprKind::Continue => self.w("continue"),
+            ExprKind::Continue(label) => {
+                self.w("continue");
+                if let Some(l) = label {
+                    self.w(" ");
+                    self.w(&l.name);
+                }
+            }
             ExprKind::Return(x) => {
                 self.w("return");
                 if let Some(x) = x {

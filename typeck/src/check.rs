@@ -36,6 +36,8 @@ struct Var {
 struct LoopCx {
     is_loop: bool,
     break_ty: Option<Ty>,
+    /// `'outer` of `'outer: loop`.
+    label: Option<String>,
 }
 
 pub(crate) struct FnCx<'c, 'a> {
@@ -897,52 +899,51 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ast::ExprKind::Block(b) => self.check_block_expr(b, expect),
             ast::ExprKind::If(x) => self.check_if(&x.cond, &x.then, x.els.as_ref(), expect, span),
             ast::ExprKind::Match(s, arms) => self.check_match(s, arms, expect, span),
-            ast::ExprKind::While(w) => self.check_while(&w.attrs, &w.cond, &w.body, span),
-            ast::ExprKind::Loop(l) => self.check_loop(&l.attrs, &l.body, span),
-            ast::ExprKind::For(f) => self.check_for(&f.attrs, &f.pat, &f.iter, &f.body, span),
-            ast::ExprKind::Break(x) => {
+            ast::ExprKind::While(w) => {
+                self.check_while(&w.attrs, w.label.as_ref(), &w.cond, &w.body, span)
+            }
+            ast::ExprKind::Loop(l) => self.check_loop(&l.attrs, l.label.as_ref(), &l.body, span),
+            ast::ExprKind::For(f) => {
+                let label = f.label.as_ref();
+                self.check_for(&f.attrs, label, &f.pat, &f.iter, &f.body, span)
+            }
+            ast::ExprKind::Break(label, x) => {
                 self.deny_in_spec("`break`", span);
                 let value = x.as_ref().map(|x| self.check_expr(x));
-                match self.loops.last_mut() {
-                    None => self.err(
-                        Diagnostic::error("E0268", "`break` outside of a loop", span)
-                            .with_label("cannot `break` outside of a loop"),
-                    ),
-                    Some(l) if value.is_some() && !l.is_loop => self.err(
+                let Some(at) = self.loop_target("break", label.as_ref(), span) else {
+                    return Self::error_expr(span);
+                };
+                let levels = (self.loops.len() - 1 - at) as u32;
+                if value.is_some() && !self.loops[at].is_loop {
+                    self.err(
                         Diagnostic::error("E0571", "`break` with value from a `while` loop", span)
                             .with_label("can only break with a value inside `loop`"),
-                    ),
-                    Some(_) => {}
+                    );
                 }
                 let value = match value {
                     Some(v) => {
-                        let bt = match self.loops.last_mut() {
-                            Some(l) => l.break_ty.get_or_insert_with(|| v.ty.clone()).clone(),
-                            None => v.ty.clone(),
-                        };
+                        let l = &mut self.loops[at];
+                        let bt = l.break_ty.get_or_insert_with(|| v.ty.clone()).clone();
                         Some(Box::new(self.coerce(v, &bt, span)))
                     }
                     None => {
-                        if let Some(l) = self.loops.last_mut() {
-                            if l.is_loop {
-                                let bt = l.break_ty.get_or_insert_with(Ty::unit).clone();
-                                self.unify(&bt, &Ty::unit());
-                            }
+                        let l = &mut self.loops[at];
+                        if l.is_loop {
+                            let bt = l.break_ty.get_or_insert_with(Ty::unit).clone();
+                            self.unify(&bt, &Ty::unit());
                         }
                         None
                     }
                 };
-                Self::mk(ExprKind::Break(value), Ty::Never, span)
+                Self::mk(ExprKind::Break(levels, value), Ty::Never, span)
             }
-            ast::ExprKind::Continue => {
+            ast::ExprKind::Continue(label) => {
                 self.deny_in_spec("`continue`", span);
-                if self.loops.is_empty() {
-                    self.err(
-                        Diagnostic::error("E0268", "`continue` outside of a loop", span)
-                            .with_label("cannot `continue` outside of a loop"),
-                    );
-                }
-                Self::mk(ExprKind::Continue, Ty::Never, span)
+                let Some(at) = self.loop_target("continue", label.as_ref(), span) else {
+                    return Self::error_expr(span);
+                };
+                let levels = (self.loops.len() - 1 - at) as u32;
+                Self::mk(ExprKind::Continue(levels), Ty::Never, span)
             }
             ast::ExprKind::Return(x) => {
                 self.deny_in_spec("`return`", span);
@@ -3122,9 +3123,42 @@ impl<'c, 'a> FnCx<'c, 'a> {
         (inv, dec)
     }
 
+    /// The index in `self.loops` of the loop a `break`/`continue` leaves: the innermost, or
+    /// the one with that label (E0268 outside a loop, E0426 for an unknown label).
+    fn loop_target(&mut self, what: &str, label: Option<&ast::Ident>, span: Span) -> Option<usize> {
+        match label {
+            None if self.loops.is_empty() => {
+                self.err(
+                    Diagnostic::error("E0268", format!("`{what}` outside of a loop"), span)
+                        .with_label(format!("cannot `{what}` outside of a loop")),
+                );
+                None
+            }
+            None => Some(self.loops.len() - 1),
+            Some(l) => {
+                let at = self
+                    .loops
+                    .iter()
+                    .rposition(|c| c.label.as_deref() == Some(l.name.as_str()));
+                if at.is_none() {
+                    self.err(
+                        Diagnostic::error(
+                            "E0426",
+                            format!("use of undeclared label `{}`", l.name),
+                            l.span,
+                        )
+                        .with_label(format!("undeclared label `{}`", l.name)),
+                    );
+                }
+                at
+            }
+        }
+    }
+
     fn check_while(
         &mut self,
         attrs: &[ast::Attr],
+        label: Option<&ast::Ident>,
         cond: &ast::Cond,
         body: &ast::Block,
         span: Span,
@@ -3135,6 +3169,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
         self.loops.push(LoopCx {
             is_loop: false,
             break_ty: None,
+            label: label.map(|l| l.name.clone()),
         });
         let b = self.block_expr(body, Some(&Ty::unit()));
         let b = self.coerce(b, &Ty::unit(), body.span);
@@ -3153,7 +3188,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             CondRes::Let(pat, scrut) => {
                 self.pop_scope();
                 // `while let P = e { b }` is `loop { match e { P => b, _ => break } }`.
-                let brk = Self::mk(ExprKind::Break(None), Ty::Never, span);
+                let brk = Self::mk(ExprKind::Break(0, None), Ty::Never, span);
                 let wild = Pat {
                     kind: PatKind::Wild,
                     ty: scrut.ty.clone(),
@@ -3187,12 +3222,19 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
-    fn check_loop(&mut self, attrs: &[ast::Attr], body: &ast::Block, span: Span) -> Expr {
+    fn check_loop(
+        &mut self,
+        attrs: &[ast::Attr],
+        label: Option<&ast::Ident>,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
         self.deny_in_spec("a loop", span);
         let (invariants, decreases) = self.loop_specs(attrs, span);
         self.loops.push(LoopCx {
             is_loop: true,
             break_ty: None,
+            label: label.map(|l| l.name.clone()),
         });
         let b = self.block_expr(body, Some(&Ty::unit()));
         let b = self.coerce(b, &Ty::unit(), body.span);
@@ -3212,6 +3254,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
     fn check_for(
         &mut self,
         attrs: &[ast::Attr],
+        label: Option<&ast::Ident>,
         pat: &ast::Pat,
         iter: &ast::Expr,
         body: &ast::Block,
@@ -3264,6 +3307,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 self.loops.push(LoopCx {
                     is_loop: false,
                     break_ty: None,
+                    label: label.map(|l| l.name.clone()),
                 });
                 let b = self.block_expr(body, Some(&Ty::unit()));
                 let b = self.coerce(b, &Ty::unit(), body.span);
@@ -3339,6 +3383,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 self.loops.push(LoopCx {
                     is_loop: false,
                     break_ty: None,
+                    label: label.map(|l| l.name.clone()),
                 });
                 let b = self.block_expr(body, Some(&Ty::unit()));
                 let b = self.coerce(b, &Ty::unit(), body.span);

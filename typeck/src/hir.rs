@@ -329,8 +329,10 @@ pub enum ExprKind {
         body: Box<Expr>,
         invariants: Vec<Expr>,
     },
-    Break(Option<Box<Expr>>),
-    Continue,
+    /// Leaves the loop `levels` loops out from the innermost enclosing one (0: that one).
+    Break(u32, Option<Box<Expr>>),
+    /// Starts the next iteration of the loop `levels` out (0: the innermost).
+    Continue(u32),
     Return(Option<Box<Expr>>),
     Print {
         kind: PrintKind,
@@ -546,7 +548,7 @@ macro_rules! children_fn {
                 let mut es: Vec<& $($mut_)? Expr> = Vec::new();
                 let mut ps: Vec<& $($mut_)? Pat> = Vec::new();
                 match & $($mut_)? self.kind {
-                    ExprKind::Lit(_) | ExprKind::Local(_) | ExprKind::Const(_) | ExprKind::Continue
+                    ExprKind::Lit(_) | ExprKind::Local(_) | ExprKind::Const(_) | ExprKind::Continue(_)
                     | ExprKind::Result | ExprKind::Error => {}
                     ExprKind::Unary(_, a) | ExprKind::Cast(a) | ExprKind::Field(a, _) | ExprKind::Ref(_, a)
                     | ExprKind::Deref(a) | ExprKind::Coerce(_, a) | ExprKind::ArrayRepeat(a, _) | ExprKind::Try(a)
@@ -621,7 +623,7 @@ macro_rules! children_fn {
                         ps.push(pat);
                         es.push(body);
                     }
-                    ExprKind::Break(e) | ExprKind::Return(e) => {
+                    ExprKind::Break(_, e) | ExprKind::Return(e) => {
                         if let Some(e) = e {
                             es.push(e);
                         }

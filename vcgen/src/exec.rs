@@ -920,6 +920,12 @@ impl<'a, 'p> Exec<'a, 'p> {
                         }
                     };
                     let seq = self.read_loc(st, &loc, span)?;
+                    if !loc.path.is_empty() {
+                        // An element or field that is itself a sequence (`grid[r]` of a
+                        // `[[i32; 4]; 3]`): its type's facts, such as its fixed length.
+                        let r = self.g.range(&ty, &seq);
+                        self.g.assume(r);
+                    }
                     let s = self.g.sort(&ty);
                     let len = self.g.types.seq_len(&s, seq);
                     let msg = format!("index out of bounds: `{}`", self.g.snippet(span));
