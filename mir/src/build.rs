@@ -8,8 +8,8 @@
 
 use crate::*;
 use vez_typeck::hir::{
-    BindingMode, Block, Expr, ExprKind, FnDef, LitValue, LocalId, Pat, PatConst, PatKind, Program,
-    Stmt,
+    BindingMode, Block, Expr, ExprKind, FnDef, ForEachMode, LitValue, LocalId, Pat, PatConst,
+    PatKind, Program, Stmt,
 };
 
 /// Lowers every function that has a body (prelude functions included).
@@ -509,11 +509,12 @@ impl<'p> Builder<'p> {
             ExprKind::ForEach {
                 pat,
                 index,
+                mode,
                 seq,
                 body,
                 invariants,
             } => {
-                self.for_each(pat, *index, seq, body, invariants, span);
+                self.for_each(pat, *index, *mode, seq, body, invariants, span);
                 self.assign(dest, Rvalue::Use(Self::unit_const()), span);
             }
             ExprKind::Break(levels, v) => {
@@ -914,13 +915,26 @@ impl<'p> Builder<'p> {
         &mut self,
         pat: &Pat,
         index: LocalId,
+        mode: ForEachMode,
         seq: &Expr,
         body: &Expr,
         invariants: &[Expr],
         span: Span,
     ) {
         // `for p in s.iter() { b }`: `k = 0; n = len(s); loop { if !(k < n) break; p = &s[k]; b; k += 1 }`
-        let s = self.as_place(seq);
+        let owned = matches!(seq.ty, Ty::Adt(..) | Ty::Array(..));
+        let s = if mode == ForEachMode::Value
+            && owned
+            && !self.program.is_copy(&seq.ty, &self.f.generics)
+        {
+            // `for x in v` consumes `v`, as in Rust (a later use is E0382).
+            let op = self.as_operand(seq);
+            let t = self.temp(seq.ty.clone(), seq.span);
+            self.assign(Place::local(t), Rvalue::Use(op), span);
+            Place::local(t)
+        } else {
+            self.as_place(seq)
+        };
         let k = self.hir_local(index);
         self.assign(
             Place::local(k),
@@ -950,11 +964,28 @@ impl<'p> Builder<'p> {
         let depth = self.scopes.len();
         self.scopes.push(Vec::new());
         let elem = self.temp(pat.ty.clone(), pat.span);
-        self.assign(
-            Place::local(elem),
-            Rvalue::Ref(false, s.project(Proj::Index(k))),
-            span,
-        );
+        let at = s.project(Proj::Index(k));
+        let value = match mode {
+            ForEachMode::Ref => Rvalue::Ref(false, at),
+            ForEachMode::Value => Rvalue::Use(Operand::Copy(at)),
+            ForEachMode::EnumerateRef => {
+                // The pattern's type is `(usize, &T)`.
+                let rty = match &pat.ty {
+                    Ty::Tuple(items) if items.len() == 2 => items[1].clone(),
+                    _ => Ty::Error,
+                };
+                let r = self.temp(rty, pat.span);
+                self.assign(Place::local(r), Rvalue::Ref(false, at), span);
+                Rvalue::Aggregate(
+                    AggregateKind::Tuple,
+                    vec![
+                        Operand::Copy(Place::local(k)),
+                        Operand::Copy(Place::local(r)),
+                    ],
+                )
+            }
+        };
+        self.assign(Place::local(elem), value, span);
         let fail = self.new_block();
         self.test_pattern(pat, &Place::local(elem), fail);
         self.bind_pattern(pat, &Place::local(elem));

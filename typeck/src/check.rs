@@ -2630,6 +2630,51 @@ impl<'c, 'a> FnCx<'c, 'a> {
         Self::mk(ExprKind::Deref(Box::new(call)), slice_ty, span)
     }
 
+    /// Whether `t` is `Copy`, an integer or float literal's variable included.
+    fn copy_elem(&self, t: &Ty) -> bool {
+        match self.zonk(t) {
+            Ty::Infer(v) => matches!(self.vars[v as usize].kind, VarKind::Int | VarKind::Float),
+            z => self.cx.program.is_copy(&z, &self.generics),
+        }
+    }
+
+    /// `s.bytes()` of a `str` or `String`: the place `*s.as_bytes()`, a `[u8]`.
+    fn bytes_of(&mut self, recv: Expr, span: Span) -> Option<Expr> {
+        let rt = self.resolve(&recv.ty);
+        let steps = self.autoderef_steps(&rt);
+        let Some(k) = steps.iter().position(|t| matches!(t, Ty::Str)) else {
+            let n = self.tyname(&rt);
+            self.err(Diagnostic::error(
+                "E0599",
+                format!("no method named `bytes` found for `{n}`"),
+                span,
+            ));
+            return None;
+        };
+        let s = self.apply_derefs(recv, &steps, k);
+        let sspan = s.span;
+        let r = Self::mk(
+            ExprKind::Ref(false, Box::new(s)),
+            Ty::Ref(false, Box::new(Ty::Str)),
+            sspan,
+        );
+        let Some((_, AssocDef::Fn(func))) = self.cx.find_assoc(&Ty::Str, "as_bytes") else {
+            return None;
+        };
+        let bytes = Ty::Slice(Box::new(Ty::Int(IntTy::U8)));
+        let call = Self::mk(
+            ExprKind::Call {
+                func,
+                generics: vec![],
+                args: vec![r],
+                autoref: false,
+            },
+            Ty::Ref(false, Box::new(bytes.clone())),
+            span,
+        );
+        Some(Self::mk(ExprKind::Deref(Box::new(call)), bytes, span))
+    }
+
     fn check_try(&mut self, x: &ast::Expr, span: Span) -> Expr {
         self.deny_in_spec("`?`", span);
         let inner = self.check_expr(x);
@@ -3328,30 +3373,50 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 )
             }
             _ => {
-                // `for x in s.iter()` and `for x in &s`: elements by shared reference.
-                let seq_src = match &iter.kind {
+                // Over a sequence's elements: by shared reference (`s.iter()`, `&s`, a
+                // reference), with their index (`s.iter().enumerate()`), or by value (an array
+                // or `Vec` of `Copy` elements, `s.bytes()`).
+                let (src, mut mode, bytes) = match &iter.kind {
                     ast::ExprKind::MethodCall(m)
-                        if m.method.name == "iter" && m.args.is_empty() =>
+                        if m.args.is_empty() && m.method.name == "iter" =>
                     {
-                        Some(&m.receiver)
+                        (&m.receiver, ForEachMode::Ref, false)
+                    }
+                    ast::ExprKind::MethodCall(m)
+                        if m.args.is_empty() && m.method.name == "enumerate" =>
+                    {
+                        match &m.receiver.kind {
+                            ast::ExprKind::MethodCall(inner)
+                                if inner.args.is_empty() && inner.method.name == "iter" =>
+                            {
+                                (&inner.receiver, ForEachMode::EnumerateRef, false)
+                            }
+                            _ => (iter, ForEachMode::Value, false),
+                        }
+                    }
+                    ast::ExprKind::MethodCall(m)
+                        if m.args.is_empty() && m.method.name == "bytes" =>
+                    {
+                        (&m.receiver, ForEachMode::Value, true)
                     }
                     ast::ExprKind::Ref {
                         mutable: false,
                         expr,
-                    } => Some(&**expr),
-                    _ => None,
+                    } => (&**expr, ForEachMode::Ref, false),
+                    _ => (iter, ForEachMode::Value, false),
                 };
-                let Some(seq_src) = seq_src else {
-                    let e = self.check_expr(iter);
-                    let n = self.tyname(&e.ty);
-                    self.err(
-                        Diagnostic::error("E0277", format!("`{n}` is not an iterator"), iter.span)
-                            .with_help("VeZ loops over ranges `a..b`, `a..=b`, and `slice.iter()`"),
-                    );
-                    return Self::error_expr(span);
-                };
-                let seq = self.check_expr(seq_src);
+                let mut seq = self.check_expr(src);
+                if bytes {
+                    match self.bytes_of(seq, iter.span) {
+                        Some(b) => seq = b,
+                        None => return Self::error_expr(span),
+                    }
+                }
                 let st = self.resolve(&seq.ty);
+                // A reference iterates by reference (`for x in v_ref`, as `IntoIterator for &Vec`).
+                if mode == ForEachMode::Value && matches!(st, Ty::Ref(..)) {
+                    mode = ForEachMode::Ref;
+                }
                 let steps = self.autoderef_steps(&st);
                 let lang = self.cx.program.lang.clone();
                 let found = steps.iter().enumerate().find_map(|(i, t)| match t {
@@ -3361,17 +3426,40 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 });
                 let Some((k, elem)) = found else {
                     let n = self.tyname(&st);
-                    self.err(Diagnostic::error(
-                        "E0599",
-                        format!("no method named `iter` found for `{n}`"),
-                        iter.span,
-                    ));
+                    self.err(
+                        Diagnostic::error("E0277", format!("`{n}` is not an iterator"), iter.span)
+                            .with_help("VeZ loops over ranges `a..b`, `a..=b`, arrays, slices and `Vec`s (`s`, `&s`, `s.iter()`, `s.iter().enumerate()`), and `str.bytes()`"),
+                    );
                     return Self::error_expr(span);
                 };
+                if mode == ForEachMode::Value && !bytes {
+                    if k > 0 {
+                        // Reached through a `Box` or similar: not a by-value sequence.
+                        mode = ForEachMode::Ref;
+                    } else if !self.copy_elem(&elem) {
+                        let n = self.tyname(&elem);
+                        self.err(
+                            Diagnostic::error(
+                                "Z0007",
+                                format!("iterating by value over elements of type `{n}`, which is not `Copy`, is not supported"),
+                                iter.span,
+                            )
+                            .with_help("iterate by reference: `for x in s.iter()` or `for x in &s`"),
+                        );
+                        return Self::error_expr(span);
+                    }
+                }
                 let seq = self.apply_derefs(seq, &steps, k);
                 self.push_scope();
                 let index = self.new_local("$index", Ty::usize(), true, iter.span, LocalKind::Let);
-                let p = self.check_pattern(pat, &Ty::Ref(false, Box::new(elem)), true);
+                let bound = match mode {
+                    ForEachMode::Ref => Ty::Ref(false, Box::new(elem)),
+                    ForEachMode::Value => elem,
+                    ForEachMode::EnumerateRef => {
+                        Ty::Tuple(vec![Ty::usize(), Ty::Ref(false, Box::new(elem))])
+                    }
+                };
+                let p = self.check_pattern(pat, &bound, true);
                 let (invariants, decreases) = self.loop_specs(attrs, span);
                 if !decreases.is_empty() {
                     self.err(Diagnostic::error(
@@ -3393,6 +3481,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     ExprKind::ForEach {
                         pat: p,
                         index,
+                        mode,
                         seq: Box::new(seq),
                         body: Box::new(b),
                         invariants,

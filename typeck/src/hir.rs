@@ -321,10 +321,11 @@ pub enum ExprKind {
         invariants: Vec<Expr>,
         decreases: Vec<Expr>,
     },
-    /// `for pat in slice.iter()` (`seq` is the slice, elements bound by reference).
+    /// `for pat in slice.iter()` (`seq` is the slice; `mode` says what `pat` is bound to).
     ForEach {
         pat: Pat,
         index: LocalId,
+        mode: ForEachMode,
         seq: Box<Expr>,
         body: Box<Expr>,
         invariants: Vec<Expr>,
@@ -537,6 +538,18 @@ pub fn int_ty(ty: &Ty) -> Option<IntTy> {
         Ty::Int(i) => Some(*i),
         _ => None,
     }
+}
+
+/// What the pattern of a `for` loop over a sequence's elements is bound to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForEachMode {
+    /// `for x in s.iter()`, `for x in &s`: `&s[k]`.
+    Ref,
+    /// `for x in array`, `for x in vec` (elements `Copy`; a `Vec` is moved), `s.bytes()`:
+    /// a copy of `s[k]`.
+    Value,
+    /// `for (i, x) in s.iter().enumerate()`: `(k, &s[k])`.
+    EnumerateRef,
 }
 
 /// Generates the shared and the mutable child visitor from one description.
