@@ -506,15 +506,8 @@ impl<'p> Builder<'p> {
                 self.for_range(*var, lo, hi, *inclusive, body, invariants, decreases, span);
                 self.assign(dest, Rvalue::Use(Self::unit_const()), span);
             }
-            ExprKind::ForEach {
-                pat,
-                index,
-                mode,
-                seq,
-                body,
-                invariants,
-            } => {
-                self.for_each(pat, *index, *mode, seq, body, invariants, span);
+            ExprKind::ForEach { .. } => {
+                self.for_each(e, span);
                 self.assign(dest, Rvalue::Use(Self::unit_const()), span);
             }
             ExprKind::Break(levels, v) => {
@@ -911,16 +904,20 @@ impl<'p> Builder<'p> {
         self.cur = exit;
     }
 
-    fn for_each(
-        &mut self,
-        pat: &Pat,
-        index: LocalId,
-        mode: ForEachMode,
-        seq: &Expr,
-        body: &Expr,
-        invariants: &[Expr],
-        span: Span,
-    ) {
+    /// `e` is an `ExprKind::ForEach`.
+    fn for_each(&mut self, e: &Expr, span: Span) {
+        let ExprKind::ForEach {
+            pat,
+            index,
+            mode,
+            seq,
+            body,
+            invariants,
+        } = &e.kind
+        else {
+            return;
+        };
+        let (index, mode) = (*index, *mode);
         // `for p in s.iter() { b }`: `k = 0; n = len(s); loop { if !(k < n) break; p = &s[k]; b; k += 1 }`
         let owned = matches!(seq.ty, Ty::Adt(..) | Ty::Array(..));
         let s = if mode == ForEachMode::Value
