@@ -331,6 +331,24 @@ fn derived_default_values_match_rust() {
     );
 }
 
+/// `let ... else`, `for` loops by value, with an index and over bytes, and labeled loops print
+/// what rustc's builds of the same programs print.
+#[test]
+fn let_else_iteration_and_labels_run_as_rust_does() {
+    assert_eq!(
+        build_and_run("let_else"),
+        "Some(42) None\n7 0\nSome((7, 55)) None\n13\n"
+    );
+    assert_eq!(
+        build_and_run("for_iteration_modes"),
+        "307\n[0, 2] [0, 2, 3]\n21\n3 6\n5\n"
+    );
+    assert_eq!(
+        build_and_run("labeled_loops"),
+        "Some((1, 2)) None\n42\n1 5\n11\n"
+    );
+}
+
 /// Range indexing prints what rustc's build of the same program prints.
 #[test]
 fn range_slices_run_as_rust_does() {

@@ -632,6 +632,8 @@ pub struct LetStmt {
     pub pat: Pat,
     pub ty: Option<Type>,
     pub init: Option<Expr>,
+    /// The diverging block of `let PAT = e else { .. };`.
+    pub els: Option<Block>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

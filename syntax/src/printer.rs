@@ -825,7 +825,7 @@ impl Printer {
             }
             match &s.kind {
                 StmtKind::Let(l) => {
-                    let LetStmt { pat, ty, init } = &**l;
+                    let LetStmt { pat, ty, init, els } = &**l;
                     self.w("let ");
                     self.pat(pat);
                     if let Some(t) = ty {
@@ -835,6 +835,10 @@ impl Printer {
                     if let Some(i) = init {
                         self.w(" = ");
                         self.expr(i);
+                    }
+                    if let Some(b) = els {
+                        self.w(" else ");
+                        self.block(b);
                     }
                     self.w(";");
                 }

@@ -2861,8 +2861,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
         self.push_scope();
         let mut stmts = Vec::new();
         let mut diverges = false;
-        for s in &b.stmts {
+        let mut let_else = None;
+        for (i, s) in b.stmts.iter().enumerate() {
             match &s.kind {
+                ast::StmtKind::Let(l) if l.els.is_some() => {
+                    // The rest of the block runs in the pattern's arm (Rust's meaning).
+                    let_else = Some(self.let_else_match(s, l, &b.stmts[i + 1..], b));
+                    break;
+                }
                 ast::StmtKind::Let(l) => {
                     let (pat, ty, init) = (&l.pat, &l.ty, &l.init);
                     let mut ghost = false;
@@ -2954,13 +2960,18 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         }
         // A block's tail is a coercion site when the block's type is known.
-        let tail = b.tail.as_ref().map(|t| {
-            let x = self.check_expr_expect(t, expect);
-            Box::new(match expect {
-                Some(ty) if !matches!(self.resolve(ty), Ty::Infer(_)) => self.coerce(x, ty, t.span),
-                _ => x,
-            })
-        });
+        let tail = match let_else {
+            Some(m) => Some(Box::new(self.check_let_else(&m, expect))),
+            None => b.tail.as_ref().map(|t| {
+                let x = self.check_expr_expect(t, expect);
+                Box::new(match expect {
+                    Some(ty) if !matches!(self.resolve(ty), Ty::Infer(_)) => {
+                        self.coerce(x, ty, t.span)
+                    }
+                    _ => x,
+                })
+            }),
+        };
         self.pop_scope();
         let ty = match &tail {
             Some(t) => t.ty.clone(),
@@ -2968,6 +2979,103 @@ impl<'c, 'a> FnCx<'c, 'a> {
             None => Ty::unit(),
         };
         Self::mk(ExprKind::Block(Block { stmts, tail }), ty, b.span)
+    }
+
+    /// `let PAT = e else { d }; rest` as `match e { PAT => { rest }, _ => { d } }`.
+    fn let_else_match(
+        &mut self,
+        s: &ast::Stmt,
+        l: &ast::LetStmt,
+        rest: &[ast::Stmt],
+        b: &ast::Block,
+    ) -> ast::Expr {
+        if let Some(a) = s.attrs.first() {
+            self.err(Diagnostic::error(
+                "Z0006",
+                format!(
+                    "attribute `{}` is not allowed on `let ... else`",
+                    a.path.text()
+                ),
+                a.span,
+            ));
+        }
+        if let Some(t) = &l.ty {
+            self.err(
+                Diagnostic::error(
+                    "Z0007",
+                    "a type annotation on `let ... else` is not supported",
+                    t.span,
+                )
+                .with_help("annotate the initializer instead"),
+            );
+        }
+        let els = l.els.clone().unwrap_or(ast::Block {
+            stmts: vec![],
+            tail: None,
+            span: s.span,
+        });
+        let init = l.init.clone().unwrap_or(ast::Expr {
+            kind: ast::ExprKind::Error,
+            span: s.span,
+        });
+        let rest = ast::Block {
+            stmts: rest.to_vec(),
+            tail: b.tail.clone(),
+            span: b.span,
+        };
+        let arms = vec![
+            ast::Arm {
+                pat: l.pat.clone(),
+                guard: None,
+                body: ast::Expr {
+                    kind: ast::ExprKind::Block(rest),
+                    span: b.span,
+                },
+                span: s.span,
+            },
+            ast::Arm {
+                pat: ast::Pat {
+                    kind: ast::PatKind::Wild,
+                    span: els.span,
+                },
+                guard: None,
+                body: ast::Expr {
+                    span: els.span,
+                    kind: ast::ExprKind::Block(els),
+                },
+                span: s.span,
+            },
+        ];
+        ast::Expr {
+            kind: ast::ExprKind::Match(Box::new(init), arms),
+            span: s.span,
+        }
+    }
+
+    /// Checks the match of [`Self::let_else_match`]; its `else` arm must diverge (E0308).
+    fn check_let_else(&mut self, m: &ast::Expr, expect: Option<&Ty>) -> Expr {
+        let x = self.check_expr_expect(m, expect);
+        if let ExprKind::Match(_, arms) = &x.kind {
+            if let Some(els) = arms.get(1) {
+                let diverges = matches!(els.body.kind, ExprKind::Coerce(Coercion::NeverToAny, _))
+                    || matches!(self.resolve(&els.body.ty), Ty::Never | Ty::Error);
+                if !diverges {
+                    let n = self.tyname(&els.body.ty);
+                    self.err(
+                        Diagnostic::error(
+                            "E0308",
+                            "`else` clause of `let...else` does not diverge",
+                            els.body.span,
+                        )
+                        .with_label(format!("expected `!`, found `{n}`"))
+                        .with_help(
+                            "try adding a diverging expression, such as `return` or `panic!(..)`",
+                        ),
+                    );
+                }
+            }
+        }
+        x
     }
 
     fn block_expr(&mut self, b: &ast::Block, expect: Option<&Ty>) -> Expr {
