@@ -348,18 +348,24 @@ impl<'p> Gen<'p> {
             _ if types::is_seq(self.p, ty) => {
                 let s = self.sort(ty);
                 let len = self.types.seq_len(&s, t.clone());
+                let base = match ty {
+                    Ty::Ref(_, b) => b,
+                    _ => ty,
+                };
+                // An array's length is its type's (exact, below): no bound that a huge `N`
+                // could contradict.
                 let max = match types::elem_ty(self.p, ty) {
-                    Some(e) if types::never_zero_sized(self.p, &e) => i64::MAX as i128,
+                    Some(e)
+                        if base.array_len().is_none() && types::never_zero_sized(self.p, &e) =>
+                    {
+                        i64::MAX as i128
+                    }
                     _ => u64::MAX as i128,
                 };
                 let mut facts = vec![
                     term::le(num(0), len.clone()),
                     term::le(len.clone(), num(max)),
                 ];
-                let base = match ty {
-                    Ty::Ref(_, b) => b,
-                    _ => ty,
-                };
                 if let Some(n) = base.array_len() {
                     facts.push(eq(len, num(n as i128)));
                 }
