@@ -341,7 +341,7 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
     );
     assert_eq!(
         build_and_run("for_iteration_modes"),
-        "307\n[0, 2] [0, 2, 3]\n21\n3 6\n5\n"
+        "1 0\n307\n[0, 2] [0, 2, 3]\n21\n3 6\n5\n"
     );
     assert_eq!(
         build_and_run("labeled_loops"),

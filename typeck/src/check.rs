@@ -3568,7 +3568,26 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     }
                 };
                 let p = self.check_pattern(pat, &bound, true);
-                let (invariants, decreases) = self.loop_specs(attrs, span);
+                let (mut invariants, decreases) = self.loop_specs(attrs, span);
+                // `for (i, x) in s.iter().enumerate()`: in an invariant, `i` is the loop's
+                // counter, the number of elements done (as a range loop's variable is the next
+                // value); in the body it is the element's index, as in Rust.
+                if let (ForEachMode::EnumerateRef, PatKind::Tuple(items)) = (mode, &p.kind) {
+                    if let Some(Pat {
+                        kind:
+                            PatKind::Binding {
+                                local,
+                                mode: BindingMode::ByValue,
+                                sub: None,
+                            },
+                        ..
+                    }) = items.first()
+                    {
+                        for inv in &mut invariants {
+                            rename_local(inv, *local, index);
+                        }
+                    }
+                }
                 if !decreases.is_empty() {
                     self.err(Diagnostic::error(
                         "Z0006",
@@ -4201,4 +4220,16 @@ pub(crate) enum ValueRes {
     Fn(FnId, Vec<Ty>),
     Const(ConstId),
     Ctor(AdtId, u32, Vec<Ty>),
+}
+
+/// Replaces every use of local `from` in `e` by `to`.
+fn rename_local(e: &mut Expr, from: LocalId, to: LocalId) {
+    if let ExprKind::Local(l) = &mut e.kind {
+        if *l == from {
+            *l = to;
+        }
+    }
+    for c in e.children_mut().0 {
+        rename_local(c, from, to);
+    }
 }
