@@ -123,12 +123,14 @@ pub fn check_program_with(
     );
     cx.find_lang_items();
     cx.resolve_imports();
+    for (id, module, item) in &adts {
+        cx.lower_adt_generics(*id, *module, item);
+    }
+    // Aliases after the generic parameters they apply (`type R = Result<(), E>`), before the
+    // fields that name them.
     for (alias_idx, module, t) in deferred_aliases {
         let ty = cx.lower_ty(t, module, &GenericScope::default(), None);
         cx.aliases[alias_idx] = ty;
-    }
-    for (id, module, item) in &adts {
-        cx.lower_adt_generics(*id, *module, item);
     }
     // Fields after every ADT's generic parameters are known (fields name other ADTs).
     for (id, module, item) in &adts {
