@@ -349,6 +349,16 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
     );
 }
 
+/// Hand-written `Display` impls print what rustc's build prints, also through a generic
+/// `T: Display`, whose `{}` calls the impl from generated code.
+#[test]
+fn display_impls_print_as_rust_does() {
+    assert_eq!(
+        build_and_run("display_impls"),
+        "[A\u{2660}][10\u{2665}]\n2 cards\n7\u{2665} and \u{2660} (12 bytes)\n7\u{2665}! <7\u{2665}> <5>\n999m 12.3km\n"
+    );
+}
+
 /// Range indexing prints what rustc's build of the same program prints.
 #[test]
 fn range_slices_run_as_rust_does() {

@@ -299,6 +299,13 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 let (d, n) = self.vec_parts(ptr)?;
                 self.fmt_unsized(buf, d, n, &Ty::Str, debug)?;
             }
+            // A hand-written `impl Display` (reached from generic code, `T: Display`): its
+            // `fmt` writes into the buffer, whose layout is the `Formatter`'s.
+            Ty::Adt(..) if !debug && self.p.display_fmt(ty).is_some() => {
+                let inst = self.p.display_fmt(ty).expect("checked");
+                let f = self.instance(&inst).map_err(Error)?;
+                self.b.build_call(f, &[ptr.into(), buf.into()], "")?;
+            }
             _ if !debug => {
                 return Err(Error(format!(
                     "`{}` cannot be formatted with `{{}}`",

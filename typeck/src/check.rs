@@ -3669,6 +3669,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
         for p in &pieces {
             if let FmtPiece::Arg { index, debug } = p {
+                let mut shown = self.zonk(&out[*index].ty);
+                while let Ty::Ref(_, inner) = shown {
+                    shown = *inner;
+                }
+                if !*debug && matches!(shown, Ty::Adt(..)) {
+                    let x = std::mem::replace(&mut out[*index], Self::error_expr(span));
+                    out[*index] = self.displayed(x);
+                }
                 let (t, s) = (out[*index].ty.clone(), out[*index].span);
                 self.fmt_checks.push((t, *debug, s));
             }
@@ -3715,6 +3723,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 };
                 Self::mk(ExprKind::Print { kind, pieces, args }, ty, span)
             }
+            ("write" | "writeln", Some(l)) if !l.is_empty() => self.check_write(n, l, span),
             ("assert", Some(l)) if !l.is_empty() => {
                 let cond = self.check_expr_coerce(&l[0], &Ty::Bool);
                 let Some((pieces, args)) = self.format_args(&l[1..], span) else {
@@ -3869,6 +3878,262 @@ impl<'c, 'a> FnCx<'c, 'a> {
     // ------------------------------------------------------------ traits
 
     /// Whether a (fully known) type satisfies a bound.
+    /// The `fmt` method of `t`'s `impl Display`, if it has one.
+    fn display_fmt(&self, t: &Ty) -> Option<FnId> {
+        let tr = self.cx.display_trait()?;
+        self.cx.impls.iter().find_map(|imp| {
+            if imp.trait_id != Some(tr) || !crate::mono::matches_impl(&imp.self_ty, t) {
+                return None;
+            }
+            match imp.items.get("fmt") {
+                Some(AssocDef::Fn(f)) => Some(*f),
+                _ => None,
+            }
+        })
+    }
+
+    /// `write!(f, "..", args)` in a `Display` impl: `{ f.buf.push_str(&format!(..)); Ok(()) }`
+    /// (`writeln!` adds a line feed).
+    fn check_write(&mut self, n: &str, l: &[ast::Expr], span: Span) -> Expr {
+        let f = self.check_expr(&l[0]);
+        let formatter = match self.cx.prelude_item(&["std", "fmt", "Formatter"]) {
+            Some(Def::Adt(id)) => id,
+            _ => return Self::error_expr(span),
+        };
+        let fty = Ty::Adt(formatter, vec![]);
+        let ft = self.resolve(&f.ty);
+        let target = match &ft {
+            Ty::Ref(true, inner) if self.resolve(inner) == fty => {
+                Self::mk(ExprKind::Deref(Box::new(f)), fty.clone(), span)
+            }
+            t if t.is_error() => return Self::error_expr(span),
+            _ => {
+                let tn = self.tyname(&ft);
+                self.err(
+                    Diagnostic::error(
+                        "E0599",
+                        format!("cannot `{n}!` into a value of type `{tn}`"),
+                        l[0].span,
+                    )
+                    .with_help(
+                        "VeZ's `write!` writes into the `&mut fmt::Formatter` of a `Display` impl",
+                    ),
+                );
+                return Self::error_expr(span);
+            }
+        };
+        let (mut pieces, args) = if l.len() > 1 {
+            match self.format_args(&l[1..], span) {
+                Some(x) => x,
+                None => return Self::error_expr(span),
+            }
+        } else {
+            (vec![], vec![])
+        };
+        if n == "writeln" {
+            pieces.push(FmtPiece::Lit("\n".to_string()));
+        }
+        let string = self.string_ty();
+        let text = Self::mk(
+            ExprKind::Print {
+                kind: PrintKind::Format,
+                pieces,
+                args,
+            },
+            string.clone(),
+            span,
+        );
+        let buf = Self::mk(ExprKind::Field(Box::new(target), 0), string.clone(), span);
+        let Some((_, AssocDef::Fn(push_str))) = self.cx.find_assoc(&string, "push_str") else {
+            return Self::error_expr(span);
+        };
+        let text_ref = Self::mk(
+            ExprKind::Ref(false, Box::new(text)),
+            Ty::Ref(false, Box::new(string.clone())),
+            span,
+        );
+        let str_ref = Self::mk(
+            ExprKind::Coerce(Coercion::Unsize, Box::new(text_ref)),
+            Ty::Ref(false, Box::new(Ty::Str)),
+            span,
+        );
+        let push = Self::mk(
+            ExprKind::Call {
+                func: push_str,
+                generics: vec![],
+                args: vec![
+                    Self::mk(
+                        ExprKind::Ref(true, Box::new(buf)),
+                        Ty::Ref(true, Box::new(string)),
+                        span,
+                    ),
+                    str_ref,
+                ],
+                autoref: true,
+            },
+            Ty::unit(),
+            span,
+        );
+        let (Some(result), Some(Def::Adt(error))) = (
+            self.cx.program.lang.result,
+            self.cx.prelude_item(&["std", "fmt", "Error"]),
+        ) else {
+            return Self::error_expr(span);
+        };
+        let unit = Self::mk(ExprKind::Tuple(vec![]), Ty::unit(), span);
+        // Prelude order: `Result { Ok, Err }`.
+        let ok = Self::mk(
+            ExprKind::Ctor {
+                adt: result,
+                variant: 0,
+                fields: vec![(0, unit)],
+                base: None,
+            },
+            Ty::Adt(result, vec![Ty::unit(), Ty::Adt(error, vec![])]),
+            span,
+        );
+        Self::mk(
+            ExprKind::Block(Block {
+                stmts: vec![Stmt::Expr(push)],
+                tail: Some(Box::new(ok)),
+            }),
+            Ty::Adt(result, vec![Ty::unit(), Ty::Adt(error, vec![])]),
+            span,
+        )
+    }
+
+    /// `{}` of a value whose type implements `Display` by hand: the `String` its `fmt` writes,
+    /// `{ let mut f = Formatter { buf: String::new() }; T::fmt(&x, &mut f); f.buf }`.
+    fn displayed(&mut self, mut x: Expr) -> Expr {
+        let span = x.span;
+        // Through references (`{}` of a `&Card` prints the card): down to one `&`.
+        let mut t = self.zonk(&x.ty);
+        let mut by_ref = false;
+        while let Ty::Ref(_, inner) = t.clone() {
+            if by_ref {
+                x = Self::mk(ExprKind::Deref(Box::new(x)), t.clone(), span);
+            }
+            by_ref = true;
+            t = *inner;
+        }
+        if by_ref && matches!(self.zonk(&x.ty), Ty::Ref(true, _)) {
+            let shared = Ty::Ref(false, Box::new(t.clone()));
+            x = Self::mk(
+                ExprKind::Coerce(Coercion::MutToConst, Box::new(x)),
+                shared,
+                span,
+            );
+        }
+        let Some(fmt_fn) = self.display_fmt(&t) else {
+            return x;
+        };
+        let Some(Def::Adt(formatter)) = self.cx.prelude_item(&["std", "fmt", "Formatter"]) else {
+            return x;
+        };
+        let string = self.string_ty();
+        let Some((_, AssocDef::Fn(new))) = self.cx.find_assoc(&string, "new") else {
+            return x;
+        };
+        let fty = Ty::Adt(formatter, vec![]);
+        let empty = Self::mk(
+            ExprKind::Call {
+                func: new,
+                generics: vec![],
+                args: vec![],
+                autoref: false,
+            },
+            string.clone(),
+            span,
+        );
+        let init = Self::mk(
+            ExprKind::Ctor {
+                adt: formatter,
+                variant: 0,
+                fields: vec![(0, empty)],
+                base: None,
+            },
+            fty.clone(),
+            span,
+        );
+        let f = self.new_local("$formatter", fty.clone(), true, span, LocalKind::Let);
+        // The value is borrowed, not moved, as `format_args!` does.
+        let xref = Ty::Ref(false, Box::new(t.clone()));
+        let v = self.new_local("$shown", xref.clone(), false, span, LocalKind::Let);
+        let binding = |local| Pat {
+            kind: PatKind::Binding {
+                local,
+                mode: BindingMode::ByValue,
+                sub: None,
+            },
+            ty: Ty::Error,
+            span,
+        };
+        let local = |l: LocalId, ty: Ty| Self::mk(ExprKind::Local(l), ty, span);
+        let generics = self
+            .cx
+            .impls
+            .iter()
+            .find(|imp| {
+                imp.items
+                    .values()
+                    .any(|d| matches!(d, AssocDef::Fn(g) if *g == fmt_fn))
+            })
+            .and_then(|imp| crate::mono::impl_args(&imp.self_ty, &t, imp.generics.len()))
+            .unwrap_or_default();
+        let ret = self.cx.program.func(fmt_fn).ret.clone();
+        let call = Self::mk(
+            ExprKind::Call {
+                func: fmt_fn,
+                generics,
+                args: vec![
+                    local(v, xref.clone()),
+                    Self::mk(
+                        ExprKind::Ref(true, Box::new(local(f, fty.clone()))),
+                        Ty::Ref(true, Box::new(fty.clone())),
+                        span,
+                    ),
+                ],
+                autoref: false,
+            },
+            ret,
+            span,
+        );
+        let buf = Self::mk(
+            ExprKind::Field(Box::new(local(f, fty.clone())), 0),
+            string.clone(),
+            span,
+        );
+        let mut pv = binding(v);
+        pv.ty = xref.clone();
+        if !by_ref {
+            x = Self::mk(ExprKind::Ref(false, Box::new(x)), xref, span);
+        }
+        let mut pf = binding(f);
+        pf.ty = fty;
+        Self::mk(
+            ExprKind::Block(Block {
+                stmts: vec![
+                    Stmt::Let {
+                        pat: pv,
+                        init: Some(x),
+                        ghost: false,
+                        span,
+                    },
+                    Stmt::Let {
+                        pat: pf,
+                        init: Some(init),
+                        ghost: false,
+                        span,
+                    },
+                    Stmt::Expr(call),
+                ],
+                tail: Some(Box::new(buf)),
+            }),
+            string,
+            span,
+        )
+    }
+
     pub fn implements(&self, t: &Ty, b: Bound) -> bool {
         let p = &self.cx.program;
         let lang = &p.lang;
@@ -3954,7 +4219,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                             return true;
                         }
                         if s == StdTrait::Display {
-                            return false;
+                            return self.display_fmt(t).is_some();
                         }
                         let derived = adt.derives.contains(&s)
                             || (s == StdTrait::PartialEq && adt.derives.contains(&StdTrait::Eq))

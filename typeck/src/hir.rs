@@ -486,9 +486,23 @@ pub struct LangItems {
     pub string: Option<AdtId>,
     pub boxed: Option<AdtId>,
     pub gpu_buffer: Option<AdtId>,
+    /// `std::fmt::Display`, the standard trait implemented by hand.
+    pub display: Option<TraitId>,
 }
 
 impl Program {
+    /// The `fmt` instance of `ty`'s `impl Display`, if it has one.
+    pub fn display_fmt(&self, ty: &Ty) -> Option<crate::mono::Instance> {
+        let tr = self.lang.display?;
+        let decl = self.traits[tr.0 as usize]
+            .methods
+            .iter()
+            .find(|(n, _)| n == "fmt")?
+            .1;
+        let inst = crate::mono::resolve_trait_call(self, decl, vec![ty.clone()]);
+        (inst.func != decl).then_some(inst)
+    }
+
     pub fn adt(&self, id: AdtId) -> &AdtDef {
         &self.adts[id.0 as usize]
     }

@@ -460,6 +460,7 @@ impl<'a> Ctx<'a> {
             string: get("String"),
             boxed: get("Box"),
             gpu_buffer: get("GpuBuffer"),
+            display: self.display_trait(),
         };
     }
 
@@ -601,6 +602,10 @@ impl<'a> Ctx<'a> {
         let trait_id = match &imp.trait_ref {
             Some(p) => match self.lower_bound(p, m) {
                 Some(Bound::User(t)) => Some(t),
+                // `impl Display for T` (imported or by its full path) is the prelude's trait.
+                Some(Bound::Std(StdTrait::Display)) if self.display_trait().is_some() => {
+                    self.display_trait()
+                }
                 Some(Bound::Std(t)) => {
                     self.diags.push(Diagnostic::error(
                         "Z0007",

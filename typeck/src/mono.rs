@@ -32,6 +32,15 @@ fn match_ty(pat: &Ty, t: &Ty, binds: &mut HashMap<u32, Ty>) -> bool {
     }
 }
 
+/// The arguments of an impl's `n` generic parameters that make its self type `t`.
+pub fn impl_args(impl_self: &Ty, t: &Ty, n: usize) -> Option<Vec<Ty>> {
+    let mut binds = HashMap::new();
+    if !match_ty(impl_self, t, &mut binds) {
+        return None;
+    }
+    (0..n as u32).map(|i| binds.get(&i).cloned()).collect()
+}
+
 /// Whether an impl for `impl_self` applies to the concrete type `t`.
 pub fn matches_impl(impl_self: &Ty, t: &Ty) -> bool {
     match_ty(impl_self, t, &mut HashMap::new())

@@ -657,6 +657,30 @@ impl Ctx<'_> {
     }
 
     /// Resolves a trait bound (`Copy`, `Ord`, a user trait).
+    /// An item of the prelude by its path (`["std", "fmt", "Display"]`).
+    pub fn prelude_item(&self, path: &[&str]) -> Option<Def> {
+        let (last, mods) = path.split_last()?;
+        let mut m = self.prelude_mod;
+        for name in mods {
+            match self.modules[m.0 as usize].types.get(*name).map(|b| &b.def) {
+                Some(Def::Mod(id)) => m = *id,
+                _ => return None,
+            }
+        }
+        self.modules[m.0 as usize]
+            .types
+            .get(*last)
+            .map(|b| b.def.clone())
+    }
+
+    /// The prelude's `std::fmt::Display`, the one standard trait written by hand.
+    pub fn display_trait(&self) -> Option<TraitId> {
+        match self.prelude_item(&["std", "fmt", "Display"]) {
+            Some(Def::Trait(t)) => Some(t),
+            _ => None,
+        }
+    }
+
     pub fn lower_bound(&self, p: &ast::Path, m: ModId) -> Option<Bound> {
         if let Some(id) = p.as_ident() {
             if let Some(t) = StdTrait::from_name(&id.name) {
