@@ -3542,8 +3542,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 };
                 if mode == ForEachMode::Value && !bytes {
                     if k > 0 {
-                        // Reached through a `Box` or similar: not a by-value sequence.
-                        mode = ForEachMode::Ref;
+                        // A `Box` of a sequence is not an iterator in Rust either.
+                        let n = self.tyname(&st);
+                        self.err(
+                            Diagnostic::error(
+                                "E0277",
+                                format!("`{n}` is not an iterator"),
+                                iter.span,
+                            )
+                            .with_help("iterate over its contents: `for x in s.iter()`"),
+                        );
+                        return Self::error_expr(span);
                     } else if !self.copy_elem(&elem) {
                         let n = self.tyname(&elem);
                         self.err(
