@@ -2228,6 +2228,17 @@ impl<'c, 'a> FnCx<'c, 'a> {
         steps
     }
 
+    /// The first step of an autoderef chain that is an array, slice or `Vec`, with its
+    /// element type (what `for` and range indexing run over).
+    fn first_sequence(&self, steps: &[Ty]) -> Option<(usize, Ty)> {
+        let vec = self.cx.program.lang.vec;
+        steps.iter().enumerate().find_map(|(k, t)| match t {
+            Ty::Array(e, _) | Ty::Slice(e) => Some((k, (**e).clone())),
+            Ty::Adt(id, args) if Some(*id) == vec => args.first().map(|e| (k, e.clone())),
+            _ => None,
+        })
+    }
+
     /// Applies `n` derefs to `e` following [`Self::autoderef_steps`].
     fn apply_derefs(&mut self, mut e: Expr, steps: &[Ty], n: usize) -> Expr {
         for t in steps.iter().skip(1).take(n) {
@@ -2572,14 +2583,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
         if bt.is_error() {
             return Self::error_expr(span);
         }
-        let lang = self.cx.program.lang.clone();
         let steps = self.autoderef_steps(&bt);
-        let found = steps.iter().enumerate().find_map(|(k, step)| match step {
-            Ty::Array(t, _) | Ty::Slice(t) => Some((k, (**t).clone())),
-            Ty::Adt(id, args) if Some(*id) == lang.vec => args.first().map(|t| (k, t.clone())),
-            _ => None,
-        });
-        let Some((k, elem)) = found else {
+        let Some((k, elem)) = self.first_sequence(&steps) else {
             let tn = self.tyname(&bt);
             self.err(
                 Diagnostic::error(
@@ -3526,13 +3531,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     mode = ForEachMode::Ref;
                 }
                 let steps = self.autoderef_steps(&st);
-                let lang = self.cx.program.lang.clone();
-                let found = steps.iter().enumerate().find_map(|(i, t)| match t {
-                    Ty::Array(e, _) | Ty::Slice(e) => Some((i, (**e).clone())),
-                    Ty::Adt(id, args) if Some(*id) == lang.vec => Some((i, args[0].clone())),
-                    _ => None,
-                });
-                let Some((k, elem)) = found else {
+                let Some((k, elem)) = self.first_sequence(&steps) else {
                     let n = self.tyname(&st);
                     self.err(
                         Diagnostic::error("E0277", format!("`{n}` is not an iterator"), iter.span)
@@ -3990,6 +3989,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return Self::error_expr(span);
         };
         let unit = Self::mk(ExprKind::Tuple(vec![]), Ty::unit(), span);
+        let fmt_result = Ty::Adt(result, vec![Ty::unit(), Ty::Adt(error, vec![])]);
         // Prelude order: `Result { Ok, Err }`.
         let ok = Self::mk(
             ExprKind::Ctor {
@@ -3998,7 +3998,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 fields: vec![(0, unit)],
                 base: None,
             },
-            Ty::Adt(result, vec![Ty::unit(), Ty::Adt(error, vec![])]),
+            fmt_result.clone(),
             span,
         );
         Self::mk(
@@ -4006,7 +4006,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 stmts: vec![Stmt::Expr(push)],
                 tail: Some(Box::new(ok)),
             }),
-            Ty::Adt(result, vec![Ty::unit(), Ty::Adt(error, vec![])]),
+            fmt_result,
             span,
         )
     }
@@ -4017,15 +4017,20 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let span = x.span;
         // Through references (`{}` of a `&Card` prints the card): down to one `&`.
         let mut t = self.zonk(&x.ty);
-        let mut by_ref = false;
-        while let Ty::Ref(_, inner) = t.clone() {
-            if by_ref {
-                x = Self::mk(ExprKind::Deref(Box::new(x)), t.clone(), span);
-            }
-            by_ref = true;
+        while let Ty::Ref(_, inner) = t {
             t = *inner;
         }
-        if by_ref && matches!(self.zonk(&x.ty), Ty::Ref(true, _)) {
+        let Some(fmt_fn) = self.display_fmt(&t) else {
+            return x;
+        };
+        let by_ref = matches!(self.zonk(&x.ty), Ty::Ref(..));
+        while let Ty::Ref(_, inner) = self.zonk(&x.ty) {
+            if !matches!(*inner, Ty::Ref(..)) {
+                break;
+            }
+            x = Self::mk(ExprKind::Deref(Box::new(x)), *inner, span);
+        }
+        if matches!(self.zonk(&x.ty), Ty::Ref(true, _)) {
             let shared = Ty::Ref(false, Box::new(t.clone()));
             x = Self::mk(
                 ExprKind::Coerce(Coercion::MutToConst, Box::new(x)),
@@ -4033,9 +4038,6 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 span,
             );
         }
-        let Some(fmt_fn) = self.display_fmt(&t) else {
-            return x;
-        };
         let Some(Def::Adt(formatter)) = self.cx.prelude_item(&["std", "fmt", "Formatter"]) else {
             return x;
         };
