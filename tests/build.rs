@@ -359,6 +359,17 @@ fn display_impls_print_as_rust_does() {
     );
 }
 
+/// Format specs (width, fill, alignment, sign, `#`, `0`, precision, `x X o b e E`, widths
+/// from arguments, named arguments, Debug options inside composites, `{:#?}`) print what
+/// rustc's build of the same program prints (format_specs.stdout).
+#[test]
+fn format_specs_print_as_rust_does() {
+    assert_eq!(
+        build_and_run("format_specs"),
+        include_str!("verify/pass/format_specs.stdout")
+    );
+}
+
 /// Range indexing prints what rustc's build of the same program prints.
 #[test]
 fn range_slices_run_as_rust_does() {

@@ -258,6 +258,249 @@ static void fmt_float(VezBuf *s, double v, int is_f32, int debug) {
 void vez_fmt_f64(VezBuf *s, double v, int32_t debug) { fmt_float(s, v, 0, debug); }
 void vez_fmt_f32(VezBuf *s, float v, int32_t debug) { fmt_float(s, (double)v, 1, debug); }
 
+/* ---- Format specs: `{:>8.3}`, `{:#x}`, `{:+e}`, `{:#?}` ... ----
+   The layout generated code builds for a placeholder with options; width or precision -1 is
+   none. flags: bits 0-1 the alignment, then `+`, `#` and `0`. */
+typedef struct {
+    int64_t width;
+    int64_t precision;
+    uint32_t fill;
+    uint32_t flags;
+} VezSpec;
+
+enum { AL_NONE = 0, AL_LEFT = 1, AL_CENTER = 2, AL_RIGHT = 3 };
+enum { SP_PLUS = 4, SP_ALT = 8, SP_ZERO = 16 };
+/* The formatting trait, as codegen numbers it (hir::FmtKind). */
+enum { K_DISPLAY = 0, K_DEBUG = 1, K_LOWER_HEX = 2, K_UPPER_HEX = 3, K_OCTAL = 4, K_BINARY = 5,
+       K_LOWER_EXP = 6, K_UPPER_EXP = 7 };
+
+static int64_t utf8_chars(const uint8_t *p, int64_t n) {
+    int64_t c = 0;
+    for (int64_t i = 0; i < n; i++) c += (p[i] & 0xC0) != 0x80;
+    return c;
+}
+
+/* Inserts `count` copies of the UTF-8 character `c` at byte `at` of the buffer. */
+static void insert_fill(VezBuf *s, int64_t at, uint32_t c, int64_t count) {
+    if (count <= 0) return;
+    VezBuf one = {0, 0, 0};
+    push_utf8(&one, c);
+    int64_t add = vez_array_bytes(count, one.len);
+    vez_vec_reserve(s, 1, add);
+    memmove(s->ptr + at + add, s->ptr + at, (size_t)(s->len - at));
+    for (int64_t i = 0; i < count; i++) memcpy(s->ptr + at + i * one.len, one.ptr, (size_t)one.len);
+    s->len += add;
+    free(one.ptr);
+}
+
+/* Formatter::pad: the text written from `start` on is padded to the width with the fill,
+   aligned as asked or by the type's default (left for text, right for numbers). */
+static void pad_from(VezBuf *s, int64_t start, const VezSpec *sp, int default_align) {
+    if (!sp || sp->width < 0) return;
+    int64_t have = utf8_chars(s->ptr + start, s->len - start);
+    if (have >= sp->width) return;
+    int64_t pad = sp->width - have;
+    int al = (sp->flags & 3) ? (int)(sp->flags & 3) : default_align;
+    int64_t pre = al == AL_LEFT ? 0 : al == AL_RIGHT ? pad : pad / 2;
+    insert_fill(s, s->len, sp->fill, pad - pre);
+    insert_fill(s, start, sp->fill, pre);
+}
+
+/* A number written from `start` on: with `0`, zeros go after its sign and `0x`-style prefix
+   (fill and alignment ignored, as in Rust); otherwise it is padded, right-aligned. */
+static void pad_number(VezBuf *s, int64_t start, int64_t prefix, const VezSpec *sp) {
+    if (!sp || sp->width < 0) return;
+    if (!(sp->flags & SP_ZERO)) {
+        pad_from(s, start, sp, AL_RIGHT);
+        return;
+    }
+    int64_t have = utf8_chars(s->ptr + start, s->len - start);
+    int64_t at = start + prefix;
+    if (s->len > start && (s->ptr[start] == '-' || s->ptr[start] == '+')) at++;
+    insert_fill(s, at, '0', sp->width - have);
+}
+
+/* Digits of `v` in a base, most significant first; returns their count. */
+static int digits_of(unsigned __int128 v, int base, int upper, char *out) {
+    char tmp[130];
+    int i = 130;
+    const char *dig = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    do {
+        tmp[--i] = dig[(int)(v % (unsigned)base)];
+        v /= (unsigned)base;
+    } while (v);
+    memcpy(out, tmp + i, (size_t)(130 - i));
+    return 130 - i;
+}
+
+/* `d.ddde<exp>` from decimal digits and the exponent of the first; with a precision, rounded
+   half to even on the digits (Rust's LowerExp for integers) or padded with zeros. */
+static void push_exp(VezBuf *s, char *d, int n, int exp10, int64_t prec, int upper) {
+    if (prec < 0) {
+        while (n > 1 && d[n - 1] == '0') n--;
+    } else if (prec + 1 < n) {
+        int keep = (int)prec + 1;
+        int up = d[keep] > '5';
+        if (d[keep] == '5') {
+            int rest = 0;
+            for (int i = keep + 1; i < n; i++) rest |= d[i] != '0';
+            up = rest || ((d[keep - 1] - '0') & 1);
+        }
+        n = keep;
+        if (up) {
+            int i = n - 1;
+            while (i >= 0 && d[i] == '9') d[i--] = '0';
+            if (i >= 0) d[i]++;
+            else { memmove(d + 1, d, (size_t)n - 1); d[0] = '1'; exp10++; }
+        }
+    }
+    vez_buf_push(s, (const uint8_t *)d, 1);
+    int64_t frac = prec < 0 ? n - 1 : prec;
+    if (frac > 0) {
+        push_cstr(s, ".");
+        for (int64_t i = 1; i <= frac; i++) push_cstr(s, i < n ? (char[]){d[i], 0} : "0");
+    }
+    char tmp[16];
+    snprintf(tmp, sizeof tmp, "%c%d", upper ? 'E' : 'e', exp10);
+    push_cstr(s, tmp);
+}
+
+/* An integer (sign- or zero-extended to 128 bits) with a spec: decimal, hexadecimal, octal
+   or binary (the two's complement of its `bits` for negatives, as Rust prints them), or
+   scientific. */
+void vez_fmt_int_spec(VezBuf *s, __int128 v, int32_t is_signed, int32_t bits, int32_t kind, const VezSpec *sp) {
+    int64_t start = s->len;
+    int radix = kind == K_LOWER_HEX || kind == K_UPPER_HEX ? 16 : kind == K_OCTAL ? 8 : kind == K_BINARY ? 2 : 10;
+    unsigned __int128 mag;
+    int neg = 0;
+    if (radix == 10) {
+        neg = is_signed && v < 0;
+        mag = neg ? (unsigned __int128)0 - (unsigned __int128)v : (unsigned __int128)v;
+    } else {
+        mag = (unsigned __int128)v;
+        if (bits < 128) mag &= ((unsigned __int128)1 << bits) - 1;
+    }
+    if (neg) push_cstr(s, "-");
+    else if (sp && (sp->flags & SP_PLUS)) push_cstr(s, "+");
+    int64_t prefix = 0;
+    if (sp && (sp->flags & SP_ALT) && radix != 10) {
+        push_cstr(s, radix == 16 ? "0x" : radix == 8 ? "0o" : "0b");
+        prefix = 2;
+    }
+    char d[132];
+    int n = digits_of(mag, radix, kind == K_UPPER_HEX, d);
+    if (kind == K_LOWER_EXP || kind == K_UPPER_EXP)
+        push_exp(s, d, n, n - 1, sp ? sp->precision : -1, kind == K_UPPER_EXP);
+    else
+        vez_buf_push(s, (const uint8_t *)d, n);
+    pad_number(s, start, prefix, sp);
+}
+
+/* A float with a spec: a precision gives that many decimals, exactly rounded (half to even,
+   as Rust and C both do on the binary value); `e`/`E` is scientific. */
+void vez_fmt_float_spec(VezBuf *s, double v, int32_t is_f32, int32_t kind, const VezSpec *sp) {
+    int64_t start = s->len;
+    int64_t prec = sp ? sp->precision : -1;
+    if (isnan(v)) {
+        push_cstr(s, "NaN");
+    } else {
+        if (signbit(v)) push_cstr(s, "-");
+        else if (sp && (sp->flags & SP_PLUS)) push_cstr(s, "+");
+        double a = fabs(v);
+        if (isinf(a)) {
+            push_cstr(s, "inf");
+        } else if (kind == K_LOWER_EXP || kind == K_UPPER_EXP) {
+            char d[40];
+            int e = 0;
+            if (a == 0) { d[0] = '0'; d[1] = 0; }
+            else if (prec < 0) shortest(a, is_f32, d, &e);
+            if (prec >= 0 && a != 0) {
+                /* C's %.*e rounds the exact binary value; reshaped into Rust's form. */
+                int need = snprintf(NULL, 0, "%.*e", (int)prec, a);
+                char *t = vez_alloc(need + 1);
+                snprintf(t, (size_t)need + 1, "%.*e", (int)prec, a);
+                char *ex = strchr(t, 'e');
+                *ex = 0;
+                push_cstr(s, t);
+                char tmp[16];
+                snprintf(tmp, sizeof tmp, "%c%d", kind == K_UPPER_EXP ? 'E' : 'e', atoi(ex + 1));
+                push_cstr(s, tmp);
+                free(t);
+            } else {
+                push_exp(s, d, (int)strlen(d), e, prec, kind == K_UPPER_EXP);
+            }
+        } else if (prec >= 0) {
+            int need = snprintf(NULL, 0, "%.*f", (int)prec, a);
+            char *t = vez_alloc(need + 1);
+            snprintf(t, (size_t)need + 1, "%.*f", (int)prec, a);
+            push_cstr(s, t);
+            free(t);
+        } else {
+            fmt_float(s, a, is_f32, kind == K_DEBUG);
+        }
+    }
+    pad_number(s, start, 0, sp);
+}
+
+/* Text with a spec (`str`, `String`, `char` and `bool` through `Display`): a precision keeps
+   that many characters, then it is padded, left-aligned by default. */
+void vez_fmt_str_spec(VezBuf *s, const uint8_t *p, int64_t n, const VezSpec *sp) {
+    if (sp && sp->precision >= 0) {
+        int64_t chars = 0, i = 0;
+        for (; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80) {
+                if (chars == sp->precision) break;
+                chars++;
+            }
+        }
+        n = i;
+    }
+    int64_t start = s->len;
+    vez_buf_push(s, p, n);
+    pad_from(s, start, sp, AL_LEFT);
+}
+
+void vez_fmt_char_spec(VezBuf *s, uint32_t c, const VezSpec *sp) {
+    VezBuf one = {0, 0, 0};
+    push_utf8(&one, c);
+    vez_fmt_str_spec(s, one.ptr, one.len, sp);
+    free(one.ptr);
+}
+
+/* Debug of composites (`Name { a: 1 }`, `Name(1)`, `(1,)`, `[1, 2]`), one entry at a time;
+   under `{:#?}` each entry is on its own line, indented by four spaces, with a comma. */
+static int pretty(const VezSpec *sp) { return sp && (sp->flags & SP_ALT); }
+
+/* Before entry `index`; returns where it starts, for vez_dbg_entry_end. */
+int64_t vez_dbg_entry(VezBuf *s, const VezSpec *sp, int64_t index, int32_t braced) {
+    if (pretty(sp)) push_cstr(s, "\n");
+    else if (index > 0) push_cstr(s, ", ");
+    else if (braced) push_cstr(s, " ");
+    return s->len;
+}
+
+void vez_dbg_entry_end(VezBuf *s, const VezSpec *sp, int64_t start) {
+    if (!pretty(sp)) return;
+    push_cstr(s, ",");
+    /* Indent every line of the entry: from the end, so positions before stay valid. */
+    for (int64_t i = s->len - 1; i >= start; i--)
+        if (s->ptr[i] == '\n') insert_fill(s, i + 1, ' ', 4);
+    insert_fill(s, start, ' ', 4);
+}
+
+/* After `count` entries: `close` is `}`, `)` or `]`; `one_tuple` adds Rust's `(x,)` comma. */
+void vez_dbg_close(VezBuf *s, const VezSpec *sp, int64_t count, int32_t close, int32_t one_tuple) {
+    if (pretty(sp)) {
+        if (count > 0) push_cstr(s, "\n");
+    } else if (close == '}') {
+        push_cstr(s, " ");
+    } else if (one_tuple && count == 1) {
+        push_cstr(s, ",");
+    }
+    char c[2] = {(char)close, 0};
+    push_cstr(s, c);
+}
+
 /* A panic: Rust's message on stderr, exit code 101. `msg` is freed text or a literal. */
 __attribute__((noreturn)) void vez_panic(const uint8_t *msg, int64_t n, const uint8_t *loc, int64_t locn) {
     flush_stdout();

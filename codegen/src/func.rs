@@ -727,6 +727,35 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             "vez_fmt_str" => void.fn_type(&[p.into(), p.into(), i64t.into(), i32t.into()], false),
             "vez_fmt_f64" => void.fn_type(&[p.into(), c.f64_type().into(), i32t.into()], false),
             "vez_fmt_f32" => void.fn_type(&[p.into(), c.f32_type().into(), i32t.into()], false),
+            "vez_fmt_int_spec" => void.fn_type(
+                &[
+                    p.into(),
+                    c.i128_type().into(),
+                    i32t.into(),
+                    i32t.into(),
+                    i32t.into(),
+                    p.into(),
+                ],
+                false,
+            ),
+            "vez_fmt_float_spec" => void.fn_type(
+                &[
+                    p.into(),
+                    c.f64_type().into(),
+                    i32t.into(),
+                    i32t.into(),
+                    p.into(),
+                ],
+                false,
+            ),
+            "vez_fmt_str_spec" => void.fn_type(&[p.into(), p.into(), i64t.into(), p.into()], false),
+            "vez_fmt_char_spec" => void.fn_type(&[p.into(), i32t.into(), p.into()], false),
+            "vez_dbg_entry" => i64t.fn_type(&[p.into(), p.into(), i64t.into(), i32t.into()], false),
+            "vez_dbg_entry_end" => void.fn_type(&[p.into(), p.into(), i64t.into()], false),
+            "vez_dbg_close" => void.fn_type(
+                &[p.into(), p.into(), i64t.into(), i32t.into(), i32t.into()],
+                false,
+            ),
             "vez_set_args" => void.fn_type(&[i32t.into(), p.into()], false),
             "vez_arg_strings" => void.fn_type(&[p.into()], false),
             "vez_exit" => void.fn_type(&[i32t.into()], false),
@@ -1757,12 +1786,17 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     self.b
                         .build_call(f, &[buf.into(), p.into(), n.into()], "")?;
                 }
-                FmtPiece::Arg { index, debug } => {
+                FmtPiece::Arg { index, spec } => {
                     let (v, ty) = vals.get(*index).cloned().ok_or_else(|| {
                         Error(format!("{}: missing format argument", self.loc(span)))
                     })?;
                     let p = self.spill(fx, v)?;
-                    self.fmt_ptr(buf, p, &ty, *debug)?;
+                    if spec.has_options() {
+                        let sp = self.spec_value(fx, spec, &vals, span)?;
+                        self.fmt_with(buf, p, &ty, spec.kind, Some(sp))?;
+                    } else {
+                        self.fmt_ptr(buf, p, &ty, spec.is_debug())?;
+                    }
                 }
             }
         }

@@ -12,7 +12,7 @@ use inkwell::types::BasicType;
 use inkwell::values::{BasicValueEnum, FunctionValue, IntValue, PointerValue};
 use inkwell::IntPredicate;
 use vez_syntax::Span;
-use vez_typeck::hir::CtorKind;
+use vez_typeck::hir::{CtorKind, FmtAlign, FmtCount, FmtKind, FmtSpec};
 use vez_typeck::mono::Instance;
 use vez_typeck::ty::{FloatTy, IntTy, Ty};
 
@@ -205,7 +205,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         })
     }
 
-    /// Appends the value of type `ty` at `ptr` to the String at `buf`, with `{}` or `{:?}`.
+    /// Appends `{}` (or `{:?}` when `debug`) of the value of type `ty` at `ptr`.
     pub fn fmt_ptr(
         &mut self,
         buf: PointerValue<'ctx>,
@@ -213,32 +213,112 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         ty: &Ty,
         debug: bool,
     ) -> R<()> {
+        let kind = if debug {
+            FmtKind::Debug
+        } else {
+            FmtKind::Display
+        };
+        self.fmt_with(buf, ptr, ty, kind, None)
+    }
+
+    /// The run-time library's `VezSpec` for a placeholder's options, in a stack slot; widths
+    /// and precisions named by argument come from `vals`.
+    pub fn spec_value(
+        &mut self,
+        fx: &Fx<'ctx>,
+        spec: &FmtSpec,
+        vals: &[(BasicValueEnum<'ctx>, Ty)],
+        span: Span,
+    ) -> R<PointerValue<'ctx>> {
+        let i64t = self.ctx.i64_type();
+        let i32t = self.ctx.i32_type();
+        let st = self.spec_type();
+        let count = |cg: &mut Self, c: Option<FmtCount>| -> R<IntValue<'ctx>> {
+            let i = match c {
+                None => return Ok(i64t.const_all_ones()),
+                Some(FmtCount::Lit(n)) => return Ok(i64t.const_int(n as u64, false)),
+                Some(FmtCount::Arg(i)) => i,
+            };
+            let missing = || Error(format!("{}: missing format argument", cg.loc(span)));
+            let (mut v, mut ty) = vals.get(i).cloned().ok_or_else(missing)?;
+            // Format arguments may arrive borrowed: the `usize` is behind the references.
+            while let Ty::Ref(_, inner) = ty {
+                let p = match v {
+                    BasicValueEnum::PointerValue(p) => p,
+                    _ => return Err(missing()),
+                };
+                v = cg.b.build_load(cg.lay.llty(&inner), p, "count")?;
+                ty = *inner;
+            }
+            match v {
+                BasicValueEnum::IntValue(n) => Ok(n),
+                _ => Err(Error(format!(
+                    "{}: a width or precision that is not an integer",
+                    cg.loc(span)
+                ))),
+            }
+        };
+        let width = count(self, spec.width)?;
+        let precision = count(self, spec.precision)?;
+        let align = match spec.align {
+            None => 0,
+            Some(FmtAlign::Left) => 1,
+            Some(FmtAlign::Center) => 2,
+            Some(FmtAlign::Right) => 3,
+        };
+        let flags = align
+            | if spec.plus { 4 } else { 0 }
+            | if spec.alternate { 8 } else { 0 }
+            | if spec.zero { 16 } else { 0 };
+        let fill = i32t.const_int(spec.fill.unwrap_or(' ') as u64, false);
+        let slot = self.temp(fx, st.into())?;
+        let fields: [BasicValueEnum; 4] = [
+            width.into(),
+            precision.into(),
+            fill.into(),
+            i32t.const_int(flags, false).into(),
+        ];
+        for (k, v) in fields.iter().enumerate() {
+            let at = self.b.build_struct_gep(st, slot, k as u32, "specf")?;
+            self.b.build_store(at, *v)?;
+        }
+        Ok(slot)
+    }
+
+    /// `VezSpec { width: i64, precision: i64, fill: u32, flags: u32 }`.
+    fn spec_type(&self) -> inkwell::types::StructType<'ctx> {
+        let (i64t, i32t) = (self.ctx.i64_type(), self.ctx.i32_type());
+        self.ctx
+            .struct_type(&[i64t.into(), i64t.into(), i32t.into(), i32t.into()], false)
+    }
+
+    /// Appends the value of type `ty` at `ptr` formatted with `kind`. `spec` points to a
+    /// `VezSpec` (null inside a Debug helper called without one) when options apply: they
+    /// reach every scalar inside a composite's Debug, as Rust's Formatter does. Rust ignores
+    /// the width of `str` and `char` under Debug, and so does this.
+    pub fn fmt_with(
+        &mut self,
+        buf: PointerValue<'ctx>,
+        ptr: PointerValue<'ctx>,
+        ty: &Ty,
+        kind: FmtKind,
+        spec: Option<PointerValue<'ctx>>,
+    ) -> R<()> {
+        let debug = kind == FmtKind::Debug;
         let i32t = self.ctx.i32_type();
         let dbg = i32t.const_int(debug as u64, false);
+        let kind_no = i32t.const_int(kind as u64, false);
         match ty {
             Ty::Int(i) => {
                 let v = self
                     .b
                     .build_load(self.lay.llty(ty), ptr, "v")?
                     .into_int_value();
-                let (name, t) = if i.bits() == 128 {
-                    (
-                        if i.signed() {
-                            "vez_fmt_i128"
-                        } else {
-                            "vez_fmt_u128"
-                        },
-                        self.ctx.i128_type(),
-                    )
+                let wide = spec.is_some() || i.bits() == 128;
+                let t = if wide {
+                    self.ctx.i128_type()
                 } else {
-                    (
-                        if i.signed() {
-                            "vez_fmt_i64"
-                        } else {
-                            "vez_fmt_u64"
-                        },
-                        self.ctx.i64_type(),
-                    )
+                    self.ctx.i64_type()
                 };
                 let v = if v.get_type().get_bit_width() == t.get_bit_width() {
                     v
@@ -247,45 +327,111 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 } else {
                     self.b.build_int_z_extend(v, t, "ext")?
                 };
-                let f = self.rt_fn(name);
-                self.b.build_call(f, &[buf.into(), v.into()], "")?;
+                if let Some(sp) = spec {
+                    let f = self.rt_fn("vez_fmt_int_spec");
+                    let signed = i32t.const_int(i.signed() as u64, false);
+                    let bits = i32t.const_int(i.bits() as u64, false);
+                    self.b.build_call(
+                        f,
+                        &[
+                            buf.into(),
+                            v.into(),
+                            signed.into(),
+                            bits.into(),
+                            kind_no.into(),
+                            sp.into(),
+                        ],
+                        "",
+                    )?;
+                } else {
+                    let name = match (i.signed(), i.bits() == 128) {
+                        (true, true) => "vez_fmt_i128",
+                        (false, true) => "vez_fmt_u128",
+                        (true, false) => "vez_fmt_i64",
+                        (false, false) => "vez_fmt_u64",
+                    };
+                    let f = self.rt_fn(name);
+                    self.b.build_call(f, &[buf.into(), v.into()], "")?;
+                }
             }
             Ty::Float(ft) => {
                 let v = self.b.build_load(self.lay.llty(ty), ptr, "v")?;
-                let name = if *ft == FloatTy::F32 {
-                    "vez_fmt_f32"
+                if let Some(sp) = spec {
+                    let wide = if *ft == FloatTy::F32 {
+                        self.b
+                            .build_float_ext(v.into_float_value(), self.ctx.f64_type(), "wide")?
+                    } else {
+                        v.into_float_value()
+                    };
+                    let is_f32 = i32t.const_int((*ft == FloatTy::F32) as u64, false);
+                    let f = self.rt_fn("vez_fmt_float_spec");
+                    self.b.build_call(
+                        f,
+                        &[
+                            buf.into(),
+                            wide.into(),
+                            is_f32.into(),
+                            kind_no.into(),
+                            sp.into(),
+                        ],
+                        "",
+                    )?;
                 } else {
-                    "vez_fmt_f64"
-                };
-                let f = self.rt_fn(name);
-                self.b
-                    .build_call(f, &[buf.into(), v.into(), dbg.into()], "")?;
+                    let name = if *ft == FloatTy::F32 {
+                        "vez_fmt_f32"
+                    } else {
+                        "vez_fmt_f64"
+                    };
+                    let f = self.rt_fn(name);
+                    self.b
+                        .build_call(f, &[buf.into(), v.into(), dbg.into()], "")?;
+                }
             }
             Ty::Bool => {
                 let v = self
                     .b
                     .build_load(self.lay.llty(ty), ptr, "v")?
                     .into_int_value();
-                let v = self.b.build_int_z_extend(v, i32t, "b")?;
-                let f = self.rt_fn("vez_fmt_bool");
-                self.b.build_call(f, &[buf.into(), v.into()], "")?;
+                if let Some(sp) = spec {
+                    // Both traits write the word through `Formatter::pad`.
+                    let (t, tn) = self.str_const(b"true");
+                    let (fl, fln) = self.str_const(b"false");
+                    let p = self.b.build_select(v, t, fl, "word")?;
+                    let n = self.b.build_select(v, tn, fln, "len")?;
+                    let f = self.rt_fn("vez_fmt_str_spec");
+                    self.b
+                        .build_call(f, &[buf.into(), p.into(), n.into(), sp.into()], "")?;
+                } else {
+                    let v = self.b.build_int_z_extend(v, i32t, "b")?;
+                    let f = self.rt_fn("vez_fmt_bool");
+                    self.b.build_call(f, &[buf.into(), v.into()], "")?;
+                }
             }
             Ty::Char => {
                 let v = self.b.build_load(i32t, ptr, "v")?;
-                let f = self.rt_fn("vez_fmt_char");
-                self.b
-                    .build_call(f, &[buf.into(), v.into(), dbg.into()], "")?;
+                match spec {
+                    Some(sp) if !debug => {
+                        let f = self.rt_fn("vez_fmt_char_spec");
+                        self.b
+                            .build_call(f, &[buf.into(), v.into(), sp.into()], "")?;
+                    }
+                    _ => {
+                        let f = self.rt_fn("vez_fmt_char");
+                        self.b
+                            .build_call(f, &[buf.into(), v.into(), dbg.into()], "")?;
+                    }
+                }
             }
             Ty::Ref(_, inner) if Layout::unsized_ty(inner) => {
                 let (d, n) = self.load_fat(ptr)?;
-                self.fmt_unsized(buf, d, n, inner, debug)?;
+                self.fmt_unsized(buf, d, n, inner, kind, spec)?;
             }
             Ty::Ref(_, inner) => {
                 let p = self
                     .b
                     .build_load(self.lay.ptr(), ptr, "p")?
                     .into_pointer_value();
-                self.fmt_ptr(buf, p, inner, debug)?;
+                self.fmt_with(buf, p, inner, kind, spec)?;
             }
             Ty::Adt(id, args) if Some(*id) == self.p.lang.boxed => {
                 let p = self
@@ -293,11 +439,11 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     .build_load(self.lay.ptr(), ptr, "p")?
                     .into_pointer_value();
                 let inner = args.first().cloned().unwrap_or(Ty::unit());
-                self.fmt_ptr(buf, p, &inner, debug)?;
+                self.fmt_with(buf, p, &inner, kind, spec)?;
             }
             Ty::Adt(id, _) if Some(*id) == self.p.lang.string => {
                 let (d, n) = self.vec_parts(ptr)?;
-                self.fmt_unsized(buf, d, n, &Ty::Str, debug)?;
+                self.fmt_unsized(buf, d, n, &Ty::Str, kind, spec)?;
             }
             // A hand-written `impl Display` (reached from generic code, `T: Display`): its
             // `fmt` writes into the buffer, whose layout is the `Formatter`'s.
@@ -306,6 +452,18 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 let f = self.instance(&inst).map_err(Error)?;
                 self.b.build_call(f, &[ptr.into(), buf.into()], "")?;
             }
+            // `()` is written through `Formatter::pad`, so a width applies.
+            Ty::Tuple(ts) if ts.is_empty() && debug => {
+                let (p, n) = self.str_const(b"()");
+                match spec {
+                    Some(sp) => {
+                        let f = self.rt_fn("vez_fmt_str_spec");
+                        self.b
+                            .build_call(f, &[buf.into(), p.into(), n.into(), sp.into()], "")?;
+                    }
+                    None => self.push_lit(buf, "()")?,
+                }
+            }
             _ if !debug => {
                 return Err(Error(format!(
                     "`{}` cannot be formatted with `{{}}`",
@@ -313,14 +471,24 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 )))
             }
             _ => {
-                let p = self.lay.ptr();
-                let fty = self.ctx.void_type().fn_type(&[p.into(), p.into()], false);
-                let t = ty.clone();
-                let f = self.helper("debug", ty, fty, move |cg, f| cg.gen_debug(f, &t))?;
-                self.b.build_call(f, &[buf.into(), ptr.into()], "")?;
+                let f = self.debug_helper(ty)?;
+                let sp = spec.unwrap_or(self.lay.ptr().const_null());
+                self.b
+                    .build_call(f, &[buf.into(), ptr.into(), sp.into()], "")?;
             }
         }
         Ok(())
+    }
+
+    /// `debug(buf, ptr, spec)` for a composite type.
+    fn debug_helper(&mut self, ty: &Ty) -> R<FunctionValue<'ctx>> {
+        let p = self.lay.ptr();
+        let fty = self
+            .ctx
+            .void_type()
+            .fn_type(&[p.into(), p.into(), p.into()], false);
+        let t = ty.clone();
+        self.helper("debug", ty, fty, move |cg, f| cg.gen_debug(f, &t))
     }
 
     fn fmt_unsized(
@@ -329,13 +497,24 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         d: PointerValue<'ctx>,
         n: IntValue<'ctx>,
         ty: &Ty,
-        debug: bool,
+        kind: FmtKind,
+        spec: Option<PointerValue<'ctx>>,
     ) -> R<()> {
+        let debug = kind == FmtKind::Debug;
         if *ty == Ty::Str {
-            let dbg = self.ctx.i32_type().const_int(debug as u64, false);
-            let f = self.rt_fn("vez_fmt_str");
-            self.b
-                .build_call(f, &[buf.into(), d.into(), n.into(), dbg.into()], "")?;
+            match spec {
+                Some(sp) if !debug => {
+                    let f = self.rt_fn("vez_fmt_str_spec");
+                    self.b
+                        .build_call(f, &[buf.into(), d.into(), n.into(), sp.into()], "")?;
+                }
+                _ => {
+                    let dbg = self.ctx.i32_type().const_int(debug as u64, false);
+                    let f = self.rt_fn("vez_fmt_str");
+                    self.b
+                        .build_call(f, &[buf.into(), d.into(), n.into(), dbg.into()], "")?;
+                }
+            }
             return Ok(());
         }
         // A slice: `[a, b]`.
@@ -343,30 +522,31 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         let fp = self.b.build_alloca(self.lay.fat(), "s")?;
         self.b.build_store(fp, fat)?;
         let rt = Ty::Ref(false, Box::new(ty.clone()));
-        let p = self.lay.ptr();
-        let fty = self.ctx.void_type().fn_type(&[p.into(), p.into()], false);
-        let t = rt.clone();
-        let f = self.helper("debug", &rt, fty, move |cg, f| cg.gen_debug(f, &t))?;
-        self.b.build_call(f, &[buf.into(), fp.into()], "")?;
+        let f = self.debug_helper(&rt)?;
+        let sp = spec.unwrap_or(self.lay.ptr().const_null());
+        self.b
+            .build_call(f, &[buf.into(), fp.into(), sp.into()], "")?;
         Ok(())
     }
 
-    /// The body of `debug(buf, ptr)` for a composite type.
+    /// The body of `debug(buf, ptr, spec)` for a composite type.
     fn gen_debug(&mut self, f: FunctionValue<'ctx>, ty: &Ty) -> R<()> {
         let buf = f.get_nth_param(0).expect("param").into_pointer_value();
         let ptr = f.get_nth_param(1).expect("param").into_pointer_value();
+        let spec = f.get_nth_param(2).expect("param").into_pointer_value();
+        let i64t = self.ctx.i64_type();
         match ty {
             Ty::Tuple(ts) => {
                 self.push_lit(buf, "(")?;
                 let st = self.lay.llty(ty);
                 for (k, t) in ts.iter().enumerate() {
-                    if k > 0 {
-                        self.push_lit(buf, ", ")?;
-                    }
                     let fp = self.b.build_struct_gep(st, ptr, k as u32, "f")?;
-                    self.fmt_ptr(buf, fp, t, true)?;
+                    let index = i64t.const_int(k as u64, false);
+                    self.debug_entry(buf, spec, index, false, None, |cg| {
+                        cg.fmt_with(buf, fp, t, FmtKind::Debug, Some(spec))
+                    })?;
                 }
-                self.push_lit(buf, if ts.len() == 1 { ",)" } else { ")" })?;
+                self.debug_close(buf, spec, ts.len(), ')', true)?;
             }
             Ty::Array(..) | Ty::Ref(..) | Ty::Adt(..) if self.is_seq(ty) => {
                 let (d, n, elem) = match ty {
@@ -379,24 +559,25 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 self.push_lit(buf, "[")?;
                 let et = self.lay.llty(&elem);
                 self.for_each(f, n, |cg, i| {
-                    let first = cg.b.build_int_compare(
-                        IntPredicate::EQ,
-                        i,
-                        i.get_type().const_zero(),
-                        "first",
-                    )?;
-                    let sep = cg.ctx.append_basic_block(f, "sep");
-                    let item = cg.ctx.append_basic_block(f, "item");
-                    cg.b.build_conditional_branch(first, item, sep)?;
-                    cg.b.position_at_end(sep);
-                    cg.push_lit(buf, ", ")?;
-                    cg.b.build_unconditional_branch(item)?;
-                    cg.b.position_at_end(item);
                     // SAFETY: i < n, the sequence's length.
                     let ep = unsafe { cg.b.build_in_bounds_gep(et, d, &[i], "e")? };
-                    cg.fmt_ptr(buf, ep, &elem, true)
+                    cg.debug_entry(buf, spec, i, false, None, |cg| {
+                        cg.fmt_with(buf, ep, &elem, FmtKind::Debug, Some(spec))
+                    })
                 })?;
-                self.push_lit(buf, "]")?;
+                let close = self.rt_fn("vez_dbg_close");
+                let i32t = self.ctx.i32_type();
+                self.b.build_call(
+                    close,
+                    &[
+                        buf.into(),
+                        spec.into(),
+                        n.into(),
+                        i32t.const_int(']' as u64, false).into(),
+                        i32t.const_zero().into(),
+                    ],
+                    "",
+                )?;
             }
             Ty::Adt(id, _) => {
                 let adt = self.p.adt(*id).clone();
@@ -408,17 +589,75 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                         self.b.position_at_end(*bb);
                         let et = self.lay.llty(ty);
                         let payload = self.b.build_struct_gep(et, ptr, 1, "payload")?;
-                        self.debug_fields(buf, payload, ty, v as u32, &adt.variants[v])?;
+                        self.debug_fields(buf, payload, spec, ty, v as u32, &adt.variants[v])?;
                         self.b.build_unconditional_branch(done)?;
                     }
                     self.b.position_at_end(done);
                 } else {
-                    self.debug_fields(buf, ptr, ty, 0, &adt.variants[0])?;
+                    self.debug_fields(buf, ptr, spec, ty, 0, &adt.variants[0])?;
                 }
             }
             _ => self.push_lit(buf, "()")?,
         }
         self.b.build_return(None)?;
+        Ok(())
+    }
+
+    /// One entry of a composite's Debug: the separator (or, under `{:#?}`, a new line), the
+    /// field name if any, the value written by `value`, and under `{:#?}` its indentation.
+    fn debug_entry(
+        &mut self,
+        buf: PointerValue<'ctx>,
+        spec: PointerValue<'ctx>,
+        index: IntValue<'ctx>,
+        braced: bool,
+        name: Option<&str>,
+        value: impl FnOnce(&mut Self) -> R<()>,
+    ) -> R<()> {
+        let i32t = self.ctx.i32_type();
+        let entry = self.rt_fn("vez_dbg_entry");
+        let start = basic(self.b.build_call(
+            entry,
+            &[
+                buf.into(),
+                spec.into(),
+                index.into(),
+                i32t.const_int(braced as u64, false).into(),
+            ],
+            "start",
+        )?)?;
+        if let Some(name) = name {
+            self.push_lit(buf, &format!("{name}: "))?;
+        }
+        value(self)?;
+        let end = self.rt_fn("vez_dbg_entry_end");
+        self.b
+            .build_call(end, &[buf.into(), spec.into(), start.into()], "")?;
+        Ok(())
+    }
+
+    /// The closing bracket after `count` entries (`(x,)` for a one-element tuple).
+    fn debug_close(
+        &mut self,
+        buf: PointerValue<'ctx>,
+        spec: PointerValue<'ctx>,
+        count: usize,
+        close: char,
+        one_tuple: bool,
+    ) -> R<()> {
+        let i32t = self.ctx.i32_type();
+        let f = self.rt_fn("vez_dbg_close");
+        self.b.build_call(
+            f,
+            &[
+                buf.into(),
+                spec.into(),
+                self.ctx.i64_type().const_int(count as u64, false).into(),
+                i32t.const_int(close as u64, false).into(),
+                i32t.const_int(one_tuple as u64, false).into(),
+            ],
+            "",
+        )?;
         Ok(())
     }
 
@@ -452,11 +691,13 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         }
     }
 
-    /// `Name { a: 1, b: 2 }`, `Name(1, 2)` or `Name`.
+    /// `Name { a: 1, b: 2 }`, `Name(1, 2)` or `Name` (also for a braced struct without
+    /// fields, as Rust's derive prints it).
     fn debug_fields(
         &mut self,
         buf: PointerValue<'ctx>,
         ptr: PointerValue<'ctx>,
+        spec: PointerValue<'ctx>,
         ty: &Ty,
         v: u32,
         var: &vez_typeck::hir::VariantDef,
@@ -469,34 +710,27 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             .to_string();
         self.push_lit(buf, &short)?;
         let fields = self.lay.variant_fields(ty, v);
-        let st = self.lay.variant(ty, v);
-        match var.kind {
-            CtorKind::Unit => {}
-            CtorKind::Tuple => {
-                self.push_lit(buf, "(")?;
-                for (k, t) in fields.iter().enumerate() {
-                    if k > 0 {
-                        self.push_lit(buf, ", ")?;
-                    }
-                    let fp = self.b.build_struct_gep(st, ptr, k as u32, "f")?;
-                    self.fmt_ptr(buf, fp, t, true)?;
-                }
-                self.push_lit(buf, ")")?;
-            }
-            CtorKind::Named => {
-                self.push_lit(buf, " { ")?;
-                for (k, t) in fields.iter().enumerate() {
-                    if k > 0 {
-                        self.push_lit(buf, ", ")?;
-                    }
-                    self.push_lit(buf, &format!("{}: ", var.fields[k].name))?;
-                    let fp = self.b.build_struct_gep(st, ptr, k as u32, "f")?;
-                    self.fmt_ptr(buf, fp, t, true)?;
-                }
-                self.push_lit(buf, " }")?;
-            }
+        if fields.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let st = self.lay.variant(ty, v);
+        let named = var.kind == CtorKind::Named;
+        self.push_lit(buf, if named { " {" } else { "(" })?;
+        for (k, t) in fields.iter().enumerate() {
+            let fp = self.b.build_struct_gep(st, ptr, k as u32, "f")?;
+            let index = self.ctx.i64_type().const_int(k as u64, false);
+            let name = named.then(|| var.fields[k].name.clone());
+            self.debug_entry(buf, spec, index, named, name.as_deref(), |cg| {
+                cg.fmt_with(buf, fp, t, FmtKind::Debug, Some(spec))
+            })?;
+        }
+        self.debug_close(
+            buf,
+            spec,
+            fields.len(),
+            if named { '}' } else { ')' },
+            false,
+        )
     }
 
     /// `cmp(a, b) -> i32` for values of `ref_ty = &T`: -1, 0 or 1, 2 when unordered (NaN).

@@ -58,7 +58,7 @@ pub(crate) struct FnCx<'c, 'a> {
     /// `(type, bound, span)` to check once types are known.
     obligations: Vec<(Ty, Bound, Span)>,
     /// `(type, debug?, span)` of formatted arguments.
-    fmt_checks: Vec<(Ty, bool, Span)>,
+    fmt_checks: Vec<(Ty, FmtKind, Span)>,
     /// Whether this function is `#[pure]` (then it may only call pure functions).
     pub pure: bool,
     /// Whether this function is `#[ghost]`: erased before code generation, so it may only
@@ -3653,14 +3653,55 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 return None;
             }
         };
-        let (pieces, captured) = match fmt::number(parts, args.len() - 1) {
+        // Named arguments (`x = e`, kept by the parser as assignments) come last, as in Rust.
+        let mut named: Vec<String> = Vec::new();
+        let mut values: Vec<&ast::Expr> = Vec::new();
+        for a in &args[1..] {
+            let name = match &a.kind {
+                ast::ExprKind::Assign(lhs, rhs) => match &lhs.kind {
+                    ast::ExprKind::Path(p) if p.segments.len() == 1 => {
+                        Some((p.segments[0].ident.name.clone(), &**rhs))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            match name {
+                Some((n, value)) => {
+                    if named.contains(&n) {
+                        self.err(Diagnostic::error(
+                            "Z0006",
+                            format!("duplicate argument named `{n}`"),
+                            a.span,
+                        ));
+                        return None;
+                    }
+                    named.push(n);
+                    values.push(value);
+                }
+                None if !named.is_empty() => {
+                    self.err(Diagnostic::error(
+                        "Z0006",
+                        "positional arguments cannot follow named arguments",
+                        a.span,
+                    ));
+                    return None;
+                }
+                None => values.push(a),
+            }
+        }
+        let fmt::Numbered {
+            mut pieces,
+            captured,
+            counts,
+        } = match fmt::number(parts, values.len(), &named) {
             Ok(x) => x,
             Err(m) => {
                 self.err(Diagnostic::error("Z0006", m, span));
                 return None;
             }
         };
-        let mut out: Vec<Expr> = args[1..].iter().map(|a| self.check_expr(a)).collect();
+        let mut out: Vec<Expr> = values.iter().map(|a| self.check_expr(a)).collect();
         for name in captured {
             let p = ast::Path {
                 segments: vec![ast::PathSegment {
@@ -3675,18 +3716,30 @@ impl<'c, 'a> FnCx<'c, 'a> {
             let e = self.check_path_expr(&p, first.span);
             out.push(e);
         }
-        for p in &pieces {
-            if let FmtPiece::Arg { index, debug } = p {
+        // Widths and precisions from arguments are `usize`, as in Rust.
+        for i in counts {
+            let x = std::mem::replace(&mut out[i], Self::error_expr(span));
+            let s = x.span;
+            out[i] = self.coerce(x, &Ty::Int(IntTy::Usize), s);
+        }
+        for p in &mut pieces {
+            if let FmtPiece::Arg { index, spec } = p {
                 let mut shown = self.zonk(&out[*index].ty);
                 while let Ty::Ref(_, inner) = shown {
                     shown = *inner;
                 }
-                if !*debug && matches!(shown, Ty::Adt(..)) {
+                if spec.kind == FmtKind::Display && matches!(shown, Ty::Adt(..)) {
                     let x = std::mem::replace(&mut out[*index], Self::error_expr(span));
+                    let before = x.ty.clone();
                     out[*index] = self.displayed(x);
+                    if out[*index].ty != before {
+                        // A hand-written `fmt` writes with its own `write!` specs; Rust pads
+                        // only through `Formatter::pad`, which VeZ's Formatter has not.
+                        *spec = FmtSpec::default();
+                    }
                 }
                 let (t, s) = (out[*index].ty.clone(), out[*index].span);
-                self.fmt_checks.push((t, *debug, s));
+                self.fmt_checks.push((t, spec.kind, s));
             }
         }
         Some((pieces, out))
@@ -4281,37 +4334,65 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         }
         let fmts = std::mem::take(&mut self.fmt_checks);
-        for (t, debug, span) in fmts {
+        for (t, kind, span) in fmts {
             let z = self.zonk(&t);
             if z.references_error() || z.has_infer() {
                 continue;
             }
-            let tr = if debug {
-                StdTrait::Debug
-            } else {
-                StdTrait::Display
-            };
-            if !self.implements(&z, Bound::Std(tr)) {
-                let n = self.cx.ty_name(&z);
-                let mut d = Diagnostic::error(
-                    "E0277",
-                    format!(
-                        "`{n}` doesn't implement `{}`",
-                        if debug { "Debug" } else { "std::fmt::Display" }
-                    ),
-                    span,
-                )
-                .with_label(format!(
-                    "`{n}` cannot be formatted {}",
-                    if debug {
-                        "using `{:?}`"
-                    } else {
-                        "with the default formatter"
-                    }
-                ));
-                if !debug {
-                    d = d.with_help("use `{:?}` (Debug) instead");
+            let mut shown = z.clone();
+            while let Ty::Ref(_, inner) = shown {
+                shown = *inner;
+            }
+            let ok = match kind {
+                FmtKind::Display => self.implements(&z, Bound::Std(StdTrait::Display)),
+                FmtKind::Debug => self.implements(&z, Bound::Std(StdTrait::Debug)),
+                FmtKind::LowerHex | FmtKind::UpperHex | FmtKind::Octal | FmtKind::Binary => {
+                    matches!(shown, Ty::Int(_))
                 }
+                FmtKind::LowerExp | FmtKind::UpperExp => {
+                    matches!(shown, Ty::Int(_) | Ty::Float(_))
+                }
+            };
+            if !ok {
+                let n = self.cx.ty_name(&z);
+                let d = match kind {
+                    FmtKind::Display | FmtKind::Debug => {
+                        let debug = kind == FmtKind::Debug;
+                        let d = Diagnostic::error(
+                            "E0277",
+                            format!("`{n}` doesn't implement `{}`", kind.trait_name()),
+                            span,
+                        )
+                        .with_label(format!(
+                            "`{n}` cannot be formatted {}",
+                            if debug {
+                                "using `{:?}`"
+                            } else {
+                                "with the default formatter"
+                            }
+                        ));
+                        if debug {
+                            d
+                        } else {
+                            d.with_help("use `{:?}` (Debug) instead")
+                        }
+                    }
+                    _ => {
+                        let n = self.cx.ty_name(&shown);
+                        Diagnostic::error(
+                            "E0277",
+                            format!(
+                                "the trait bound `{n}: {}` is not satisfied",
+                                kind.trait_name()
+                            ),
+                            span,
+                        )
+                        .with_label(format!(
+                            "the trait `{}` is not implemented for `{n}`",
+                            kind.trait_name()
+                        ))
+                    }
+                };
                 self.err(d);
             }
         }

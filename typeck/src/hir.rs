@@ -247,11 +247,91 @@ pub enum PrintKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum FmtPiece {
     Lit(String),
-    /// Argument index and whether it is `{:?}`.
+    /// Argument index and how it is formatted.
     Arg {
         index: usize,
-        debug: bool,
+        spec: FmtSpec,
     },
+}
+
+/// The formatting trait a placeholder asks for: `{}`, `{:?}`, `{:x}`, `{:X}`, `{:o}`, `{:b}`,
+/// `{:e}`, `{:E}`. The order is the run-time library's numbering (`K_DISPLAY` ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FmtKind {
+    #[default]
+    Display,
+    Debug,
+    LowerHex,
+    UpperHex,
+    Octal,
+    Binary,
+    LowerExp,
+    UpperExp,
+}
+
+impl FmtKind {
+    /// The trait's name in rustc's messages.
+    pub fn trait_name(self) -> &'static str {
+        match self {
+            FmtKind::Display => "std::fmt::Display",
+            FmtKind::Debug => "Debug",
+            FmtKind::LowerHex => "LowerHex",
+            FmtKind::UpperHex => "UpperHex",
+            FmtKind::Octal => "Octal",
+            FmtKind::Binary => "Binary",
+            FmtKind::LowerExp => "LowerExp",
+            FmtKind::UpperExp => "UpperExp",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FmtAlign {
+    Left,
+    Center,
+    Right,
+}
+
+/// A width or precision: written out, or taken from an argument (`{:w$}`, `{:.*}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FmtCount {
+    Lit(usize),
+    Arg(usize),
+}
+
+/// Rust's format spec `[[fill]align][sign]['#']['0'][width]['.' precision]type`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct FmtSpec {
+    pub kind: FmtKind,
+    /// The fill character; `None` is a space.
+    pub fill: Option<char>,
+    pub align: Option<FmtAlign>,
+    /// `+`: a sign on non-negative numbers too.
+    pub plus: bool,
+    /// `#`: `0x` prefixes, pretty `{:#?}`.
+    pub alternate: bool,
+    /// `0`: numbers padded with zeros after the sign.
+    pub zero: bool,
+    pub width: Option<FmtCount>,
+    pub precision: Option<FmtCount>,
+}
+
+impl FmtSpec {
+    pub fn is_debug(&self) -> bool {
+        self.kind == FmtKind::Debug
+    }
+
+    /// Whether anything but the trait is asked for (then the value is padded or reshaped).
+    pub fn has_options(&self) -> bool {
+        self.fill.is_some()
+            || self.align.is_some()
+            || self.plus
+            || self.alternate
+            || self.zero
+            || self.width.is_some()
+            || self.precision.is_some()
+            || !matches!(self.kind, FmtKind::Display | FmtKind::Debug)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
