@@ -661,6 +661,76 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         Ok(())
     }
 
+    /// A float method as Rust compiles it: LLVM's intrinsic where Rust uses one, else the C
+    /// library's function (`tan`, `hypot`, ...; `tanf` for `f32`), which Rust calls too.
+    fn float_method(
+        &mut self,
+        name: &str,
+        ft: FloatTy,
+        args: &[BasicValueEnum<'ctx>],
+    ) -> R<BasicValueEnum<'ctx>> {
+        let x = args
+            .first()
+            .map(|a| a.into_float_value())
+            .ok_or_else(|| Error(format!("internal error: `{name}` without a receiver")))?;
+        let t = x.get_type();
+        let vals: Vec<inkwell::values::BasicMetadataValueEnum> =
+            args.iter().map(|a| (*a).into()).collect();
+        let llvm = match name {
+            "sqrt" => Some("llvm.sqrt"),
+            "floor" => Some("llvm.floor"),
+            "ceil" => Some("llvm.ceil"),
+            "round" => Some("llvm.round"),
+            "trunc" => Some("llvm.trunc"),
+            "sin" => Some("llvm.sin"),
+            "cos" => Some("llvm.cos"),
+            "exp" => Some("llvm.exp"),
+            "exp2" => Some("llvm.exp2"),
+            "ln" => Some("llvm.log"),
+            "log10" => Some("llvm.log10"),
+            "log2" => Some("llvm.log2"),
+            "powf" => Some("llvm.pow"),
+            "min" => Some("llvm.minnum"),
+            "max" => Some("llvm.maxnum"),
+            "copysign" => Some("llvm.copysign"),
+            "mul_add" => Some("llvm.fma"),
+            _ => None,
+        };
+        if let Some(llvm) = llvm {
+            let decl = self.intrinsic(llvm, &[t.into()])?;
+            return basic(self.b.build_call(decl, &vals, name)?);
+        }
+        if name == "powi" {
+            let decl = self.intrinsic("llvm.powi", &[t.into(), self.ctx.i32_type().into()])?;
+            return basic(self.b.build_call(decl, &vals, name)?);
+        }
+        // Not `cbrt`: Rust's is correctly rounded, the C library's is not.
+        let libm = [
+            "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "hypot", "atan2",
+        ];
+        if !libm.contains(&name) {
+            return Err(Error(format!("unsupported float method `{name}`")));
+        }
+        let c_name = if ft == FloatTy::F32 {
+            format!("{name}f")
+        } else {
+            name.to_string()
+        };
+        let f = match self.module.get_function(&c_name) {
+            Some(f) => f,
+            None => {
+                let params: Vec<inkwell::types::BasicMetadataTypeEnum> =
+                    args.iter().map(|_| t.into()).collect();
+                self.module.add_function(
+                    &c_name,
+                    t.fn_type(&params, false),
+                    Some(Linkage::External),
+                )
+            }
+        };
+        basic(self.b.build_call(f, &vals, name)?)
+    }
+
     /// A switch on an enum's tag with one new block per variant (in variant order) and
     /// `default` for any other value; the blocks are returned for the caller to fill.
     fn variant_switch(
@@ -1155,16 +1225,8 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             };
             return self.int_method(fx, &name, it, args, ret, span);
         }
-        if let Some(Ty::Float(_)) = owner {
-            // `sqrt` and `abs` as LLVM's intrinsics (a NaN for a negative sqrt, as in Rust).
-            let llvm_name = match name.as_str() {
-                "sqrt" => "llvm.sqrt",
-                "abs" => "llvm.fabs",
-                other => return Err(Error(format!("unsupported float method `{other}`"))),
-            };
-            let x = arg(0).into_float_value();
-            let decl = self.intrinsic(llvm_name, &[x.get_type().into()])?;
-            return basic(self.b.build_call(decl, &[x.into()], &name)?);
+        if let Some(Ty::Float(ft)) = &owner {
+            return self.float_method(&name, *ft, &args.iter().map(|a| a.0).collect::<Vec<_>>());
         }
         Ok(match name.as_str() {
             "new" | "with_capacity" if matches!(owner, Some(Ty::Adt(id, _)) if Some(id) == self.p.lang.boxed) =>
