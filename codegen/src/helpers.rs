@@ -398,9 +398,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     let (fl, fln) = self.str_const(b"false");
                     let p = self.b.build_select(v, t, fl, "word")?;
                     let n = self.b.build_select(v, tn, fln, "len")?;
-                    let f = self.rt_fn("vez_fmt_str_spec");
-                    self.b
-                        .build_call(f, &[buf.into(), p.into(), n.into(), sp.into()], "")?;
+                    self.fmt_str_spec(buf, p, n, sp)?;
                 } else {
                     let v = self.b.build_int_z_extend(v, i32t, "b")?;
                     let f = self.rt_fn("vez_fmt_bool");
@@ -456,11 +454,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             Ty::Tuple(ts) if ts.is_empty() && debug => {
                 let (p, n) = self.str_const(b"()");
                 match spec {
-                    Some(sp) => {
-                        let f = self.rt_fn("vez_fmt_str_spec");
-                        self.b
-                            .build_call(f, &[buf.into(), p.into(), n.into(), sp.into()], "")?;
-                    }
+                    Some(sp) => self.fmt_str_spec(buf, p.into(), n.into(), sp)?,
                     None => self.push_lit(buf, "()")?,
                 }
             }
@@ -477,6 +471,20 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     .build_call(f, &[buf.into(), ptr.into(), sp.into()], "")?;
             }
         }
+        Ok(())
+    }
+
+    /// Text (`len` bytes at `text`) padded and cut as the spec says (`Formatter::pad`).
+    fn fmt_str_spec(
+        &mut self,
+        buf: PointerValue<'ctx>,
+        text: BasicValueEnum<'ctx>,
+        len: BasicValueEnum<'ctx>,
+        spec: PointerValue<'ctx>,
+    ) -> R<()> {
+        let f = self.rt_fn("vez_fmt_str_spec");
+        self.b
+            .build_call(f, &[buf.into(), text.into(), len.into(), spec.into()], "")?;
         Ok(())
     }
 
@@ -503,11 +511,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         let debug = kind == FmtKind::Debug;
         if *ty == Ty::Str {
             match spec {
-                Some(sp) if !debug => {
-                    let f = self.rt_fn("vez_fmt_str_spec");
-                    self.b
-                        .build_call(f, &[buf.into(), d.into(), n.into(), sp.into()], "")?;
-                }
+                Some(sp) if !debug => self.fmt_str_spec(buf, d.into(), n.into(), sp)?,
                 _ => {
                     let dbg = self.ctx.i32_type().const_int(debug as u64, false);
                     let f = self.rt_fn("vez_fmt_str");
@@ -546,7 +550,8 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                         cg.fmt_with(buf, fp, t, FmtKind::Debug, Some(spec))
                     })?;
                 }
-                self.debug_close(buf, spec, ts.len(), ')', true)?;
+                let count = i64t.const_int(ts.len() as u64, false);
+                self.debug_close(buf, spec, count, ')', true)?;
             }
             Ty::Array(..) | Ty::Ref(..) | Ty::Adt(..) if self.is_seq(ty) => {
                 let (d, n, elem) = match ty {
@@ -565,19 +570,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                         cg.fmt_with(buf, ep, &elem, FmtKind::Debug, Some(spec))
                     })
                 })?;
-                let close = self.rt_fn("vez_dbg_close");
-                let i32t = self.ctx.i32_type();
-                self.b.build_call(
-                    close,
-                    &[
-                        buf.into(),
-                        spec.into(),
-                        n.into(),
-                        i32t.const_int(']' as u64, false).into(),
-                        i32t.const_zero().into(),
-                    ],
-                    "",
-                )?;
+                self.debug_close(buf, spec, n, ']', false)?;
             }
             Ty::Adt(id, _) => {
                 let adt = self.p.adt(*id).clone();
@@ -641,7 +634,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         &mut self,
         buf: PointerValue<'ctx>,
         spec: PointerValue<'ctx>,
-        count: usize,
+        count: IntValue<'ctx>,
         close: char,
         one_tuple: bool,
     ) -> R<()> {
@@ -652,7 +645,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             &[
                 buf.into(),
                 spec.into(),
-                self.ctx.i64_type().const_int(count as u64, false).into(),
+                count.into(),
                 i32t.const_int(close as u64, false).into(),
                 i32t.const_int(one_tuple as u64, false).into(),
             ],
@@ -794,13 +787,8 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 cg.fmt_with(buf, fp, t, FmtKind::Debug, Some(spec))
             })?;
         }
-        self.debug_close(
-            buf,
-            spec,
-            fields.len(),
-            if named { '}' } else { ')' },
-            false,
-        )
+        let count = self.ctx.i64_type().const_int(fields.len() as u64, false);
+        self.debug_close(buf, spec, count, if named { '}' } else { ')' }, false)
     }
 
     /// `cmp(a, b) -> i32` for values of `ref_ty = &T`: -1, 0 or 1, 2 when unordered (NaN).
