@@ -187,6 +187,39 @@ fn proven_checks_are_elided_and_unproven_ones_kept() {
     assert!(!ir.contains("llvm.assume"), "an unproven index assumed");
 }
 
+/// A proven index into a fixed-size array is kept as a branch while LLVM optimises, so a loop
+/// whose trip count only that bound limits (fannkuch's prefix flip, `i` rising towards `j`)
+/// is fully unrolled as Rust's checked build is; afterwards no guard is left in the code.
+#[test]
+fn proven_array_bounds_let_llvm_unroll_and_then_vanish() {
+    let src = write(
+        "flip.zari",
+        "#[requires(k < 10)]\nfn flip(perm: &mut [usize; 16], k: usize) {\n    let mut i: usize = 0;\n    let mut j: usize = k;\n    #[invariant(j < 10 && i <= j + 1)]\n    while i < j {\n        perm.swap(i, j);\n        i += 1;\n        j -= 1;\n    }\n}\n\nfn main() {\n    let mut perm: [usize; 16] = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 10, 11, 12, 13, 14, 15];\n    flip(&mut perm, std::env::args().len() % 10);\n    println!(\"{} {} {}\", perm[0], perm[4], perm[9]);\n}\n",
+    );
+    let ir = emit_ir("flip.ll", &["-O3"], &src);
+    assert!(
+        !ir.contains("call void @vez_proven_guard"),
+        "a proven guard survived optimisation:\n{ir}"
+    );
+    // The program's only loop is the flip: unrolled, no block branches back to itself.
+    for line in ir.lines() {
+        if let Some((label, preds)) = line.split_once(":") {
+            if let Some(preds) = preds.trim().strip_prefix("; preds = ") {
+                let own = format!("%{label}");
+                assert!(
+                    !preds.split(", ").any(|p| p == own),
+                    "the flip loop was not unrolled:\n{ir}"
+                );
+            }
+        }
+    }
+    let exe = tmp("flip");
+    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let out = Command::new(&exe).args(["a", "b", "c"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "5 9 0\n");
+}
+
 /// `#[ghost]` code is verified, then erased: even unoptimised, the lemma is neither defined
 /// nor called, and the program still runs (`tests/verify/pass/ghost_lemma.zari`).
 #[test]

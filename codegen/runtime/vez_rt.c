@@ -572,6 +572,10 @@ void vez_arg_strings(VezBuf *out) {
 /* `std::process::exit(code)`: what was printed is flushed (atexit), then the process ends. */
 void vez_exit(int32_t code) { exit(code); }
 
+/* The failure branch of a check the verifier proved (codegen's `guard_below`): never taken.
+   The optimiser keeps such branches only while it bounds loops; the rest become assumptions. */
+__attribute__((noreturn)) void vez_proven_guard(void) { abort(); }
+
 /* `std::io::stdin().read_line(&mut buf)`: appends the next line (with its '\n') to `buf`;
    returns its length in bytes (0 at the end of input) or -errno. What was printed before is
    flushed first, so that a prompt shows. */

@@ -575,7 +575,11 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     _ => self.vec_parts(pr.ptr)?,
                 };
                 if self.proven(fx, "bounds", span) {
-                    self.assume_below(idx, len)?;
+                    if matches!(pr.ty, Ty::Array(..)) {
+                        self.guard_below(fx, idx, len)?;
+                    } else {
+                        self.assume_below(idx, len)?;
+                    }
                 } else {
                     self.bounds_check(fx, idx, len, span)?;
                 }
@@ -646,6 +650,29 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         let assume = self.intrinsic("llvm.assume", &[])?;
         self.b.build_call(assume, &[below.into()], "")?;
         Ok(())
+    }
+
+    /// Like `assume_below`, but as a branch to `vez_proven_guard` while LLVM optimises: the
+    /// exit bounds the trip count of a loop that walks a fixed-size array, as Rust's bounds
+    /// check does, so such loops are fully unrolled; the branches left after optimisation
+    /// become assumptions again (`link::strip_proven_guards`).
+    pub fn guard_below(
+        &mut self,
+        fx: &Fx<'ctx>,
+        idx: IntValue<'ctx>,
+        len: IntValue<'ctx>,
+    ) -> R<()> {
+        if self.device {
+            return self.assume_below(idx, len);
+        }
+        let below = self
+            .b
+            .build_int_compare(IntPredicate::ULT, idx, len, "proved")?;
+        self.check(fx, below, |cg| {
+            let f = cg.rt_fn("vez_proven_guard");
+            cg.b.build_call(f, &[], "")?;
+            Ok(())
+        })
     }
 
     /// An empty String in a stack slot, to format into.
@@ -759,6 +786,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             "vez_set_args" => void.fn_type(&[i32t.into(), p.into()], false),
             "vez_arg_strings" => void.fn_type(&[p.into()], false),
             "vez_exit" => void.fn_type(&[i32t.into()], false),
+            "vez_proven_guard" => void.fn_type(&[], false),
             "vez_read_line" => i64t.fn_type(&[p.into()], false),
             "vez_panic" => void.fn_type(&[p.into(), i64t.into(), p.into(), i64t.into()], false),
             "vez_panic_bounds" => {
@@ -800,7 +828,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 self.b.position_at_end(bb);
             }
         }
-        if name.starts_with("vez_panic") || name == "vez_exit" {
+        if name.starts_with("vez_panic") || name == "vez_exit" || name == "vez_proven_guard" {
             let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("noreturn");
             let cold = inkwell::attributes::Attribute::get_named_enum_kind_id("cold");
             f.add_attribute(

@@ -1404,8 +1404,8 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     _ => Ty::unit(),
                 };
                 if self.proven(fx, "precondition", span) {
-                    self.assume_below(a, n)?;
-                    self.assume_below(b, n)?;
+                    self.guard_below(fx, a, n)?;
+                    self.guard_below(fx, b, n)?;
                 } else {
                     self.bounds_check(fx, a, n, span)?;
                     self.bounds_check(fx, b, n, span)?;

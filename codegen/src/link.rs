@@ -2,11 +2,13 @@
 //! the system C compiler with the run-time library.
 
 use crate::Options;
+use inkwell::intrinsics::Intrinsic;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine,
 };
+use inkwell::values::{AnyValueEnum, BasicValue, InstructionOpcode, Operand};
 use inkwell::OptimizationLevel;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -68,12 +70,80 @@ pub fn target_machine(opt: u8) -> Result<TargetMachine, String> {
         .ok_or_else(|| "cannot create a target machine for this host".to_string())
 }
 
-/// LLVM's `default<On>` pipeline.
+/// LLVM's `default<On>` pipeline, then the proven guards it kept become assumptions.
 pub fn optimize(module: &Module, tm: &TargetMachine, opt_level: u8) -> Result<(), String> {
     let passes = format!("default<O{}>", opt_level.min(3));
     module
         .run_passes(&passes, tm, pass_options(opt_level))
-        .map_err(|e| format!("LLVM optimisation failed: {}", e.to_string()))
+        .map_err(|e| format!("LLVM optimisation failed: {}", e.to_string()))?;
+    strip_proven_guards(module)
+}
+
+/// Turns every `br %ok, %next, %guard` whose `%guard` block calls `vez_proven_guard` (the
+/// failure branch of a check the verifier proved) into `assume(%ok); br %next`, and deletes
+/// the guard blocks left without predecessors. A guard reached any other way stays as it is,
+/// a call that aborts and is never made.
+fn strip_proven_guards(module: &Module) -> Result<(), String> {
+    let Some(guard) = module.get_function("vez_proven_guard") else {
+        return Ok(());
+    };
+    let mut guard_blocks = Vec::new();
+    let mut use_ = guard.as_global_value().as_pointer_value().get_first_use();
+    while let Some(u) = use_ {
+        if let AnyValueEnum::InstructionValue(call) = u.get_user() {
+            guard_blocks.extend(call.get_parent());
+        }
+        use_ = u.get_next_use();
+    }
+    if guard_blocks.is_empty() {
+        return Ok(());
+    }
+    let ctx = module.get_context();
+    let b = ctx.create_builder();
+    let assume = Intrinsic::find("llvm.assume")
+        .and_then(|i| i.get_declaration(module, &[]))
+        .ok_or("internal error: no llvm.assume")?;
+    let err = |e: inkwell::builder::BuilderError| format!("internal error: {e}");
+    for f in module.get_functions() {
+        for bb in f.get_basic_blocks() {
+            let Some(br) = bb.get_terminator() else {
+                continue;
+            };
+            if br.get_opcode() != InstructionOpcode::Br || br.get_num_operands() != 3 {
+                continue;
+            }
+            // A conditional branch's operands: the condition, the false and the true target.
+            let (Some(Operand::Value(cond)), Some(Operand::Block(no)), Some(Operand::Block(yes))) =
+                (br.get_operand(0), br.get_operand(1), br.get_operand(2))
+            else {
+                continue;
+            };
+            let cond = cond.into_int_value();
+            b.position_before(&br);
+            let next = if guard_blocks.contains(&no) && !guard_blocks.contains(&yes) {
+                b.build_call(assume, &[cond.into()], "").map_err(err)?;
+                yes
+            } else if guard_blocks.contains(&yes) && !guard_blocks.contains(&no) {
+                let holds = b.build_not(cond, "holds").map_err(err)?;
+                b.build_call(assume, &[holds.into()], "").map_err(err)?;
+                no
+            } else {
+                continue;
+            };
+            b.build_unconditional_branch(next).map_err(err)?;
+            br.erase_from_basic_block();
+        }
+    }
+    guard_blocks.sort_by_key(|bb| bb.as_mut_ptr() as usize);
+    guard_blocks.dedup();
+    for bb in guard_blocks {
+        if bb.get_first_use().is_none() {
+            // SAFETY: nothing branches to the block any more, and it defines no value used
+            // elsewhere (a call that returns nothing, then `unreachable`).
+            unsafe { bb.delete() }.map_err(|()| "internal error: cannot delete a guard block")?;
+        }
+    }
+    Ok(())
 }
 
 pub fn emit(module: &Module, tm: &TargetMachine, opts: &Options, out: &Path) -> Result<(), String> {
