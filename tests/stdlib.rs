@@ -258,7 +258,9 @@ fn every_public_function_has_a_test_program() {
         let used = [".", "::", " ", "("].iter().any(|before| {
             tests.contains(&format!("{before}{name}("))
                 || tests.contains(&format!("{before}{name}::<"))
-        }) || range_syntax.is_some_and(|r| tests.contains(&format!("[1{r}")));
+        }) || range_syntax.is_some_and(|r| tests.contains(&format!("[1{r}")))
+            // `for c in s.chars()` is what calls `vez_next_char`.
+            || (name == "vez_next_char" && tests.contains(".chars() {"));
         if !used {
             missing.push(name.to_string());
         }

@@ -1259,6 +1259,30 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 self.fat_value(d, n).into()
             }
             "as_bytes" => arg(0),
+            "from_u32" if matches!(owner, Some(Ty::Char)) => {
+                // A scalar value: below the surrogates, or between them and 0x10FFFF.
+                let v = arg(0).into_int_value();
+                let i32t = self.ctx.i32_type();
+                let below = self.b.build_int_compare(
+                    IntPredicate::ULT,
+                    v,
+                    i32t.const_int(0xD800, false),
+                    "below",
+                )?;
+                let above = self
+                    .b
+                    .build_int_sub(v, i32t.const_int(0xE000, false), "above")?;
+                let upper = self.b.build_int_compare(
+                    IntPredicate::ULE,
+                    above,
+                    i32t.const_int(0x10FFFF - 0xE000, false),
+                    "upper",
+                )?;
+                let ok = self.b.build_or(below, upper, "scalar")?;
+                let none = self.enum_value(fx, ret, 0, &[])?;
+                let some = self.enum_value(fx, ret, 1, &[v.into()])?;
+                self.b.build_select(ok, some, none, "from_u32")?
+            }
             // `String::push`: the runtime appends the char's UTF-8 encoding.
             "push" if matches!(owner, Some(Ty::Adt(id, _)) if Some(id) == self.p.lang.string) => {
                 let f = self.rt_fn("vez_fmt_char");

@@ -2643,26 +2643,31 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
-    /// `s.bytes()` of a `str` or `String`: the place `*s.as_bytes()`, a `[u8]`.
-    fn bytes_of(&mut self, recv: Expr, span: Span) -> Option<Expr> {
+    /// `&*s` of a `str` or `String` (or a reference to one) receiving `method`: a `&str`.
+    fn str_ref_of(&mut self, recv: Expr, method: &str, span: Span) -> Option<Expr> {
         let rt = self.resolve(&recv.ty);
         let steps = self.autoderef_steps(&rt);
         let Some(k) = steps.iter().position(|t| matches!(t, Ty::Str)) else {
             let n = self.tyname(&rt);
             self.err(Diagnostic::error(
                 "E0599",
-                format!("no method named `bytes` found for `{n}`"),
+                format!("no method named `{method}` found for `{n}`"),
                 span,
             ));
             return None;
         };
         let s = self.apply_derefs(recv, &steps, k);
         let sspan = s.span;
-        let r = Self::mk(
+        Some(Self::mk(
             ExprKind::Ref(false, Box::new(s)),
             Ty::Ref(false, Box::new(Ty::Str)),
             sspan,
-        );
+        ))
+    }
+
+    /// `s.bytes()` of a `str` or `String`: the place `*s.as_bytes()`, a `[u8]`.
+    fn bytes_of(&mut self, recv: Expr, span: Span) -> Option<Expr> {
+        let r = self.str_ref_of(recv, "bytes", span)?;
         let Some((_, AssocDef::Fn(func))) = self.cx.find_assoc(&Ty::Str, "as_bytes") else {
             return None;
         };
@@ -3409,6 +3414,182 @@ impl<'c, 'a> FnCx<'c, 'a> {
         )
     }
 
+    /// `for PAT in s.chars() { BODY }` is checked as
+    /// `{ let s = &*s; let mut i = 0; while i < s.len() { let d = s.vez_next_char(i);
+    /// i += d.1; let PAT = d.0; BODY } }` with the invariant `i <= s.len()` beside the loop's
+    /// own. The hidden names contain `·`, which no identifier can, so the body cannot see them.
+    /// `for (k, c) in s.char_indices()` names the counter `k` and binds `let (k, c) = (start,
+    /// d.0)` in the body: there `k` is the char's byte offset, and in an invariant the bytes
+    /// done so far (as an `enumerate` index means the elements done so far).
+    #[allow(clippy::too_many_arguments)]
+    fn check_for_chars(
+        &mut self,
+        attrs: &[ast::Attr],
+        label: Option<&ast::Ident>,
+        pat: &ast::Pat,
+        recv: &ast::Expr,
+        indices: bool,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
+        let method = if indices { "char_indices" } else { "chars" };
+        let r = self.check_expr(recv);
+        let Some(r) = self.str_ref_of(r, method, recv.span) else {
+            return Self::error_expr(span);
+        };
+        let counter = match &pat.kind {
+            ast::PatKind::Tuple(ps) if indices && ps.len() == 2 => match &ps[0].kind {
+                ast::PatKind::Ident {
+                    name, sub: None, ..
+                } => name.name.clone(),
+                _ => "chars·i".to_string(),
+            },
+            _ => "chars·i".to_string(),
+        };
+        let sp = recv.span;
+        let ident = |name: &str| ast::Ident {
+            name: name.to_string(),
+            span: sp,
+        };
+        let ex = |kind: ast::ExprKind| ast::Expr { kind, span: sp };
+        let var = |name: &str| {
+            ex(ast::ExprKind::Path(ast::Path {
+                segments: vec![ast::PathSegment {
+                    ident: ident(name),
+                    generics: None,
+                }],
+                span: sp,
+            }))
+        };
+        let call = |recv: ast::Expr, method: &str, args: Vec<ast::Expr>| {
+            ex(ast::ExprKind::MethodCall(Box::new(ast::MethodCall {
+                receiver: recv,
+                method: ident(method),
+                generics: None,
+                args,
+            })))
+        };
+        let bin = |op: ast::BinOp, a: ast::Expr, b: ast::Expr| {
+            ex(ast::ExprKind::Binary(op, Box::new(a), Box::new(b)))
+        };
+        let stmt = |kind: ast::StmtKind| ast::Stmt {
+            attrs: vec![],
+            kind,
+            span: sp,
+        };
+        let let_ = |pat: ast::Pat, ty: Option<ast::Type>, init: ast::Expr| {
+            stmt(ast::StmtKind::Let(Box::new(ast::LetStmt {
+                pat,
+                ty,
+                init: Some(init),
+                els: None,
+            })))
+        };
+        let binding = |name: &str, mutable: bool| ast::Pat {
+            kind: ast::PatKind::Ident {
+                name: ident(name),
+                mutable,
+                by_ref: false,
+                sub: None,
+            },
+            span: sp,
+        };
+        let (s, i, d) = ("chars·s", counter.as_str(), "chars·d");
+        let len = || call(var(s), "len", vec![]);
+        let zero = ex(ast::ExprKind::Lit(ast::Lit::Int {
+            value: 0,
+            suffix: Some(ast::IntSuffix::Usize),
+        }));
+        let mut loop_attrs = vec![ast::Attr {
+            path: ast::Path {
+                segments: vec![ast::PathSegment {
+                    ident: ident("invariant"),
+                    generics: None,
+                }],
+                span: sp,
+            },
+            args: Some(vec![bin(ast::BinOp::Le, var(i), len())]),
+            span: sp,
+        }];
+        loop_attrs.extend(attrs.iter().cloned());
+        let ch = ex(ast::ExprKind::TupleField(Box::new(var(d)), 0, sp));
+        let value = if indices {
+            ex(ast::ExprKind::Tuple(vec![var("chars·at"), ch]))
+        } else {
+            ch
+        };
+        let mut stmts = vec![let_(
+            binding(d, false),
+            None,
+            call(var(s), "vez_next_char", vec![var(i)]),
+        )];
+        if indices {
+            stmts.push(let_(binding("chars·at", false), None, var(i)));
+        }
+        stmts.extend([
+            stmt(ast::StmtKind::Expr {
+                expr: ex(ast::ExprKind::AssignOp(
+                    ast::BinOp::Add,
+                    Box::new(var(i)),
+                    Box::new(ex(ast::ExprKind::TupleField(Box::new(var(d)), 1, sp))),
+                )),
+                semi: true,
+            }),
+            let_(pat.clone(), None, value),
+        ]);
+        stmts.extend(body.stmts.iter().cloned());
+        let lowered = ex(ast::ExprKind::Block(ast::Block {
+            stmts: vec![
+                let_(binding(i, true), None, zero),
+                stmt(ast::StmtKind::Expr {
+                    expr: ast::Expr {
+                        kind: ast::ExprKind::While(Box::new(ast::WhileExpr {
+                            attrs: loop_attrs,
+                            label: label.cloned(),
+                            cond: ast::Cond::Expr(Box::new(bin(ast::BinOp::Lt, var(i), len()))),
+                            body: ast::Block {
+                                stmts,
+                                tail: body.tail.clone(),
+                                span: body.span,
+                            },
+                        })),
+                        span,
+                    },
+                    semi: false,
+                }),
+            ],
+            tail: None,
+            span,
+        }));
+        self.push_scope();
+        let str_ref = Ty::Ref(false, Box::new(Ty::Str));
+        let local = self.new_local(s, str_ref.clone(), false, sp, LocalKind::Let);
+        let bind = Stmt::Let {
+            pat: Pat {
+                kind: PatKind::Binding {
+                    local,
+                    mode: BindingMode::ByValue,
+                    sub: None,
+                },
+                ty: str_ref,
+                span: sp,
+            },
+            init: Some(r),
+            ghost: false,
+            span: sp,
+        };
+        let rest = self.check_expr(&lowered);
+        self.pop_scope();
+        Self::mk(
+            ExprKind::Block(Block {
+                stmts: vec![bind, Stmt::Expr(rest)],
+                tail: None,
+            }),
+            Ty::unit(),
+            span,
+        )
+    }
+
     fn check_for(
         &mut self,
         attrs: &[ast::Attr],
@@ -3484,6 +3665,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     Ty::unit(),
                     span,
                 )
+            }
+            ast::ExprKind::MethodCall(m)
+                if m.args.is_empty()
+                    && (m.method.name == "chars" || m.method.name == "char_indices") =>
+            {
+                let indices = m.method.name == "char_indices";
+                self.check_for_chars(attrs, label, pat, &m.receiver, indices, body, span)
             }
             _ => {
                 // Over a sequence's elements: by shared reference (`s.iter()`, `&s`, a

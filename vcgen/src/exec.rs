@@ -428,6 +428,11 @@ impl<'a, 'p> Exec<'a, 'p> {
             .skip(self.body.arg_count + 1)
         {
             let Some(name) = &decl.name else { continue };
+            // Locals the front end introduced for a lowered loop (`chars·i`) are no source
+            // names: the user's own variables tell the story.
+            if name.contains('·') {
+                continue;
+            }
             if cex.len() > 24
                 || cex
                     .iter()
