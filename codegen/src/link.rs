@@ -10,6 +10,7 @@ use inkwell::targets::{
 };
 use inkwell::values::{AnyValueEnum, BasicValue, InstructionOpcode, Operand};
 use inkwell::OptimizationLevel;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -79,19 +80,32 @@ pub fn optimize(module: &Module, tm: &TargetMachine, opt_level: u8) -> Result<()
     strip_proven_guards(module)
 }
 
-/// Turns every `br %ok, %next, %guard` whose `%guard` block calls `vez_proven_guard` (the
-/// failure branch of a check the verifier proved) into `assume(%ok); br %next`, and deletes
-/// the guard blocks left without predecessors. A guard reached any other way stays as it is,
-/// a call that aborts and is never made.
+/// Turns every `br %ok, %next, %guard` whose `%guard` block starts by calling
+/// `vez_proven_guard` (the failure branch of a check the verifier proved) into
+/// `assume(%ok); br %next`, and deletes the guard blocks left without predecessors.
+/// Entering such a block means making that call, which happens only if a proven check
+/// fails: never. A guard call LLVM placed after other code (which might not return) is left
+/// as it is, a call that aborts and is never made.
 fn strip_proven_guards(module: &Module) -> Result<(), String> {
     let Some(guard) = module.get_function("vez_proven_guard") else {
         return Ok(());
     };
-    let mut guard_blocks = Vec::new();
+    let mut guard_blocks = HashSet::new();
     let mut use_ = guard.as_global_value().as_pointer_value().get_first_use();
     while let Some(u) = use_ {
         if let AnyValueEnum::InstructionValue(call) = u.get_user() {
-            guard_blocks.extend(call.get_parent());
+            let first = call.get_parent().and_then(|bb| {
+                let mut i = bb.get_first_instruction();
+                while i.is_some_and(|i| i.get_opcode() == InstructionOpcode::Phi) {
+                    i = i.and_then(|i| i.get_next_instruction());
+                }
+                i.map(|i| (bb, i))
+            });
+            if let Some((bb, i)) = first {
+                if i == call {
+                    guard_blocks.insert(bb);
+                }
+            }
         }
         use_ = u.get_next_use();
     }
@@ -134,8 +148,6 @@ fn strip_proven_guards(module: &Module) -> Result<(), String> {
             br.erase_from_basic_block();
         }
     }
-    guard_blocks.sort_by_key(|bb| bb.as_mut_ptr() as usize);
-    guard_blocks.dedup();
     for bb in guard_blocks {
         if bb.get_first_use().is_none() {
             // SAFETY: nothing branches to the block any more, and it defines no value used
