@@ -3417,7 +3417,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
     /// `for PAT in s.chars() { BODY }` is checked as
     /// `{ let s = &*s; let mut i = 0; while i < s.len() { let d = s.vez_next_char(i);
     /// i += d.1; let PAT = d.0; BODY } }` with the invariant `i <= s.len()` beside the loop's
-    /// own. The hidden names contain `·`, which no identifier can, so the body cannot see them.
+    /// own. The hidden names contain `·` (`hir::is_hidden_name`), which no identifier can, so
+    /// the body cannot see them.
     /// `for (k, c) in s.char_indices()` names the counter `k` and binds `let (k, c) = (start,
     /// d.0)` in the body: there `k` is the char's byte offset, and in an invariant the bytes
     /// done so far (as an `enumerate` index means the elements done so far).
@@ -3452,15 +3453,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
             span: sp,
         };
         let ex = |kind: ast::ExprKind| ast::Expr { kind, span: sp };
-        let var = |name: &str| {
-            ex(ast::ExprKind::Path(ast::Path {
-                segments: vec![ast::PathSegment {
-                    ident: ident(name),
-                    generics: None,
-                }],
-                span: sp,
-            }))
+        let path = |name: &str| ast::Path {
+            segments: vec![ast::PathSegment {
+                ident: ident(name),
+                generics: None,
+            }],
+            span: sp,
         };
+        let var = |name: &str| ex(ast::ExprKind::Path(path(name)));
         let call = |recv: ast::Expr, method: &str, args: Vec<ast::Expr>| {
             ex(ast::ExprKind::MethodCall(Box::new(ast::MethodCall {
                 receiver: recv,
@@ -3477,10 +3477,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
             kind,
             span: sp,
         };
-        let let_ = |pat: ast::Pat, ty: Option<ast::Type>, init: ast::Expr| {
+        let let_ = |pat: ast::Pat, init: ast::Expr| {
             stmt(ast::StmtKind::Let(Box::new(ast::LetStmt {
                 pat,
-                ty,
+                ty: None,
                 init: Some(init),
                 els: None,
             })))
@@ -3501,13 +3501,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             suffix: Some(ast::IntSuffix::Usize),
         }));
         let mut loop_attrs = vec![ast::Attr {
-            path: ast::Path {
-                segments: vec![ast::PathSegment {
-                    ident: ident("invariant"),
-                    generics: None,
-                }],
-                span: sp,
-            },
+            path: path("invariant"),
             args: Some(vec![bin(ast::BinOp::Le, var(i), len())]),
             span: sp,
         }];
@@ -3520,11 +3514,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
         };
         let mut stmts = vec![let_(
             binding(d, false),
-            None,
             call(var(s), "vez_next_char", vec![var(i)]),
         )];
         if indices {
-            stmts.push(let_(binding("chars·at", false), None, var(i)));
+            stmts.push(let_(binding("chars·at", false), var(i)));
         }
         stmts.extend([
             stmt(ast::StmtKind::Expr {
@@ -3535,12 +3528,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 )),
                 semi: true,
             }),
-            let_(pat.clone(), None, value),
+            let_(pat.clone(), value),
         ]);
         stmts.extend(body.stmts.iter().cloned());
         let lowered = ex(ast::ExprKind::Block(ast::Block {
             stmts: vec![
-                let_(binding(i, true), None, zero),
+                let_(binding(i, true), zero),
                 stmt(ast::StmtKind::Expr {
                     expr: ast::Expr {
                         kind: ast::ExprKind::While(Box::new(ast::WhileExpr {

@@ -634,6 +634,12 @@ pub fn int_ty(ty: &Ty) -> Option<IntTy> {
     }
 }
 
+/// Whether a local is one the type checker introduced when it lowered a loop (`chars·i`):
+/// its name contains `·`, which no source identifier can.
+pub fn is_hidden_name(name: &str) -> bool {
+    name.contains('·')
+}
+
 /// What the pattern of a `for` loop over a sequence's elements is bound to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ForEachMode {

@@ -17,7 +17,7 @@ use vez_mir::{
     TerminatorKind,
 };
 use vez_syntax::Span;
-use vez_typeck::hir::{BinOp, Coercion, FnDef, FnId, PanicKind, Program, UnOp};
+use vez_typeck::hir::{is_hidden_name, BinOp, Coercion, FnDef, FnId, PanicKind, Program, UnOp};
 use vez_typeck::ty::Ty;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -430,7 +430,7 @@ impl<'a, 'p> Exec<'a, 'p> {
             let Some(name) = &decl.name else { continue };
             // Locals the front end introduced for a lowered loop (`chars·i`) are no source
             // names: the user's own variables tell the story.
-            if name.contains('·') {
+            if is_hidden_name(name) {
                 continue;
             }
             if cex.len() > 24
