@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* The layout of Vec<T> and String in generated code: { ptr, len, cap }. */
@@ -57,16 +58,30 @@ int64_t vez_array_bytes(int64_t n, int64_t elem) {
     return n * elem;
 }
 
+/* Large buffers (a sieve's table, a matrix) ask the kernel for transparent huge pages over
+   their 2 MiB-aligned interior: one fault per 2 MiB instead of 512, and far fewer TLB misses
+   on strided access. Where THP is off, madvise fails harmlessly and 4 KiB pages remain. */
+enum { HUGE_PAGE = 2 << 20 };
+
+static void *huge_pages(void *p, size_t size) {
+    if (size >= 2 * HUGE_PAGE) {
+        uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+        uintptr_t hi = ((uintptr_t)p + size) & ~(uintptr_t)(HUGE_PAGE - 1);
+        if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    }
+    return p;
+}
+
 void *vez_alloc(int64_t size) {
     if (size <= 0) return (void *)16; /* a dangling, aligned pointer, as Rust's empty Vec */
-    return allocated(malloc((size_t)size));
+    return huge_pages(allocated(malloc((size_t)size)), (size_t)size);
 }
 
 /* `size` zeroed bytes (`vec![0; n]`): calloc takes fresh, already zero pages from the system
    for large sizes instead of writing them. */
 void *vez_alloc_zeroed(int64_t size) {
     if (size <= 0) return (void *)16;
-    return allocated(calloc(1, (size_t)size));
+    return huge_pages(allocated(calloc(1, (size_t)size)), (size_t)size);
 }
 
 /* Grows a Vec so that `extra` more elements of `elem` bytes fit. */
