@@ -91,6 +91,7 @@ impl TwoThreads {
                         term: t.clone(),
                         sort: Sort::Int,
                         shown_if_below: None,
+                        is_char: false,
                     });
                 }
             }
@@ -210,6 +211,7 @@ fn race_obligation(
         term: a.index.clone(),
         sort: Sort::Int,
         shown_if_below: None,
+        is_char: false,
     });
     Obligation {
         kind: "race",

@@ -93,6 +93,9 @@ pub fn item_key(ctx: &KeyContext, vc: &FnVc) -> String {
             c.part("cex", &x.name);
             c.part("sort", &x.sort.smt());
             c.part("shown-if", &format!("{:?}", x.shown_if_below));
+            if x.is_char {
+                c.part("char", "");
+            }
             c.term("value", &x.term);
         }
     }

@@ -273,9 +273,22 @@ pub(crate) fn shown(q: &Query, vals: Vec<Option<CexValue>>) -> Vec<(String, CexV
                 continue;
             }
         }
+        let v = match v {
+            CexValue::Int(n) if slot.is_char => {
+                char_literal(&n).map_or(CexValue::Int(n), CexValue::Text)
+            }
+            v => v,
+        };
         out.push((name.clone(), v));
     }
     out
+}
+
+/// A code point as Rust writes the char (`'x'`, `'\n'`, `'\u{0}'`); `None` off the
+/// scalar values, which no `char` holds.
+fn char_literal(code: &str) -> Option<String> {
+    let c = char::from_u32(code.parse().ok()?)?;
+    Some(format!("{c:?}"))
 }
 
 /// A model value in source terms: `(|Option<u32>::Some| 7)` to `Option<u32>::Some(7)`,

@@ -218,6 +218,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                             term: xs[i].clone(),
                             sort: Sort::Int,
                             shown_if_below: None,
+                            is_char: false,
                         });
                     }
                 }
@@ -335,12 +336,14 @@ impl<'a, 'p> Exec<'a, 'p> {
                 term: t,
                 sort: Sort::Int,
                 shown_if_below: None,
+                is_char: *ty == Ty::Char,
             }),
             Ty::Bool => out.push(CexVar {
                 name: name.to_string(),
                 term: t,
                 sort: Sort::Bool,
                 shown_if_below: None,
+                is_char: false,
             }),
             Ty::Ref(_, inner) => self.cex_leaves(name, inner, t, depth, out),
             // A box is its contents' value (the pointer is not part of the model).
@@ -357,6 +360,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                     term: self.g.types.seq_len(&s, t.clone()),
                     sort: Sort::Int,
                     shown_if_below: None,
+                    is_char: false,
                 });
                 let ety = types::elem_ty(self.p, ty).unwrap_or(Ty::Error);
                 if matches!(ety, Ty::Int(_) | Ty::Bool | Ty::Char) {
@@ -371,6 +375,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                                 Sort::Int
                             },
                             shown_if_below: Some((len_at, k)),
+                            is_char: ety == Ty::Char,
                         });
                     }
                 }
@@ -388,6 +393,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                     term: t,
                     sort: s,
                     shown_if_below: None,
+                    is_char: false,
                 });
             }
             Ty::Param(..) | Ty::Float(_) => {
@@ -397,6 +403,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                     term: t,
                     sort: s,
                     shown_if_below: None,
+                    is_char: false,
                 });
             }
             Ty::Adt(id, _)

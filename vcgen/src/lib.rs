@@ -35,6 +35,8 @@ pub struct CexVar {
     pub sort: Sort,
     /// Show only when the entry with this index is above the number (`a[k]` below `a.len()`).
     pub shown_if_below: Option<(usize, i128)>,
+    /// A `char`'s code point, shown as the char literal (`'x'`).
+    pub is_char: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -97,6 +99,7 @@ pub struct CexSlot {
     pub smt: String,
     pub sort: Sort,
     pub shown_if_below: Option<(usize, i128)>,
+    pub is_char: bool,
 }
 
 /// An access of thread A to an element of memory other threads share.
@@ -272,6 +275,7 @@ impl FnVc {
                 smt: name,
                 sort: c.sort.clone(),
                 shown_if_below: c.shown_if_below,
+                is_char: c.is_char,
             });
         }
         let lighter = (!membership.is_empty()).then(|| {
