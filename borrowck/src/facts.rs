@@ -463,8 +463,15 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Records an access of `p` at `pt`: loans it conflicts with are invalidated.
+    /// Records an access of `p` at `pt`: loans it conflicts with are invalidated. A borrow
+    /// invalidates at its statement's start point, before its own loan is issued at the mid
+    /// point (as rustc's facts do), so a loan that is live everywhere, because it flows into
+    /// the returned reference, does not conflict with the borrow that creates it.
     fn access(&mut self, p: &Place, kind: Access, pt: Point, span: Span) {
+        let at = match kind {
+            Access::BorrowMut | Access::BorrowShared => Point(pt.0 - 1),
+            _ => pt,
+        };
         for (i, l) in self.loans.iter().enumerate() {
             if !conflicts(p, &l.place) {
                 continue;
@@ -486,9 +493,9 @@ impl<'a> Cx<'a> {
                     // A dead local's loans end here (after this invalidation is checked).
                     self.facts.loan_killed_at.push((Loan(i as u32), pt));
                 }
-                self.facts.loan_invalidated_at.push((pt, Loan(i as u32)));
+                self.facts.loan_invalidated_at.push((at, Loan(i as u32)));
                 self.causes
-                    .entry((pt, Loan(i as u32)))
+                    .entry((at, Loan(i as u32)))
                     .or_insert((kind, span));
             }
         }
@@ -719,8 +726,9 @@ impl<'a> Cx<'a> {
     }
 
     /// Arguments flow into the callee's parameters; its result flows into `dest`. The
-    /// callee's own reference origins are fresh per call; a returned reference gets the one
-    /// that elision names.
+    /// callee's own reference origins are fresh per call, one per written lifetime (so
+    /// `longest<'a>(x: &'a str, y: &'a str) -> &'a str` ties its result to both arguments);
+    /// an elided returned reference gets the origin that elision names.
     fn call_signature(
         &mut self,
         f: vez_typeck::hir::FnId,
@@ -732,25 +740,49 @@ impl<'a> Cx<'a> {
         let def = self.program.func(f);
         let gen: Vec<OTy> = generics.iter().map(|g| self.annotate_fresh(g)).collect();
         let param_tys: Vec<Ty> = def.param_tys().cloned().collect();
+        let lts = def.ref_lifetimes.clone();
+        let mut named: HashMap<String, Origin> = HashMap::new();
         let mut own = Vec::new();
         let params: Vec<OTy> = param_tys
             .iter()
-            .map(|t| {
+            .enumerate()
+            .map(|(i, t)| {
+                let names = lts.get(i).cloned().unwrap_or_default();
+                let mut k = 0;
                 self.annotate(t, &gen, &mut |c| {
-                    let o = c.fresh_origin();
+                    let name = names.get(k).cloned().flatten();
+                    k += 1;
+                    let o = match name {
+                        Some(n) => *named.entry(n).or_insert_with(|| c.fresh_origin()),
+                        None => c.fresh_origin(),
+                    };
                     own.push(o);
                     o
                 })
             })
             .collect();
+        own.sort();
+        own.dedup();
         let self_origin = match (def.self_kind, params.first()) {
             (Some(SelfKind::Ref | SelfKind::RefMut), Some(OTy::Ref(o, _, _))) => Some(*o),
             _ => None,
         };
         let elided = self_origin.or(if own.len() == 1 { Some(own[0]) } else { None });
+        let ret_names = if lts.len() == param_tys.len() + 1 {
+            lts.last().cloned().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let ret_ty = def.ret.clone();
+        let mut k = 0;
         let ret = self.annotate(&ret_ty, &gen, &mut |c| {
-            elided.unwrap_or_else(|| c.fresh_origin())
+            let name = ret_names.get(k).cloned().flatten();
+            k += 1;
+            match name {
+                // A lifetime no parameter names (`'static`) ties the result to no argument.
+                Some(n) => named.get(&n).copied().unwrap_or_else(|| c.fresh_origin()),
+                None => elided.unwrap_or_else(|| c.fresh_origin()),
+            }
         });
         for (a, p) in args.iter().zip(&params) {
             let t = self.operand_oty(a);

@@ -243,6 +243,25 @@ impl<'p> Builder<'p> {
         }
     }
 
+    /// The left operand `x` of `a op b`, read into a temporary first when it is a `Copy` value
+    /// behind a reference and `b` is more than a constant: Rust evaluates `a` completely before
+    /// `b`, so a reference that `a` goes through (`*s.x_mut() + s.y`) is no longer in use while
+    /// `b` runs.
+    fn read_before(&mut self, x: Operand, a: &Expr, b: &Expr) -> Operand {
+        match x {
+            Operand::Copy(p)
+                if p.has_deref()
+                    && self.is_copy(&a.ty)
+                    && !matches!(b.kind, ExprKind::Lit(_) | ExprKind::Const(_)) =>
+            {
+                let t = self.temp(a.ty.clone(), a.span);
+                self.assign(Place::local(t), Rvalue::Use(Operand::Copy(p)), a.span);
+                Operand::Copy(Place::local(t))
+            }
+            x => x,
+        }
+    }
+
     /// An operand that is only read: a place is copied out (a read for the borrow checker),
     /// whether or not its type is `Copy`.
     fn read_operand(&mut self, e: &Expr) -> Operand {
@@ -336,11 +355,13 @@ impl<'p> Builder<'p> {
                 // `a == b` is `PartialEq::eq(&a, &b)` in Rust: its operands are read, never
                 // moved.
                 let x = self.read_operand(a);
+                let x = self.read_before(x, a, b);
                 let y = self.read_operand(b);
                 self.assign(dest, Rvalue::Binary(*op, x, y), span);
             }
             ExprKind::Binary(op, a, b) => {
                 let x = self.as_operand(a);
+                let x = self.read_before(x, a, b);
                 let y = self.as_operand(b);
                 self.assign(dest, Rvalue::Binary(*op, x, y), span);
             }
