@@ -380,6 +380,11 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
         build_and_run("labeled_loops"),
         "Some((1, 2)) None\n42\n1 5\n11\n"
     );
+    // rustc's build of the same program prints the same.
+    assert_eq!(
+        build_and_run("rev_loops"),
+        "4 3 2 1 0 \n[-2, 0, 3, 3, 5, 9] 17\nSome(2) None\nc ab \n-8\n"
+    );
 }
 
 /// Hand-written `Display` impls print what rustc's build prints, also through a generic

@@ -709,8 +709,17 @@ impl<'p> Builder<'p> {
                 } => {
                     let outer_ghost = std::mem::replace(&mut self.ghost, *ghost);
                     self.declare_bindings(pat);
+                    // Also through a coercion: `let s: &[u8] = &[1, 2];`.
+                    let mut borrowed = init.as_ref();
+                    while let Some(Expr {
+                        kind: ExprKind::Coerce(_, inner),
+                        ..
+                    }) = borrowed
+                    {
+                        borrowed = Some(&**inner);
+                    }
                     let extended = matches!(
-                        init,
+                        borrowed,
                         Some(Expr {
                             kind: ExprKind::Ref(..),
                             ..

@@ -1,6 +1,7 @@
 //! Type checking of function bodies, contracts and constants: inference with unification,
 //! method lookup with auto-ref/deref, coercions, and the rules for specifications.
 
+use crate::desugar::AstAt;
 use crate::fmt;
 use crate::hir::*;
 use crate::resolve::{AssocDef, Binding, Def, GenericScope, ModId, Ns};
@@ -3439,121 +3440,51 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return Self::error_expr(span);
         };
         let counter = match &pat.kind {
-            ast::PatKind::Tuple(ps) if indices && ps.len() == 2 => match &ps[0].kind {
-                ast::PatKind::Ident {
-                    name, sub: None, ..
-                } => name.name.clone(),
-                _ => "chars·i".to_string(),
-            },
+            ast::PatKind::Tuple(ps) if indices && ps.len() == 2 => {
+                AstAt::counter_name(&ps[0], "chars·i")
+            }
             _ => "chars·i".to_string(),
         };
         let sp = recv.span;
-        let ident = |name: &str| ast::Ident {
-            name: name.to_string(),
-            span: sp,
-        };
-        let ex = |kind: ast::ExprKind| ast::Expr { kind, span: sp };
-        let path = |name: &str| ast::Path {
-            segments: vec![ast::PathSegment {
-                ident: ident(name),
-                generics: None,
-            }],
-            span: sp,
-        };
-        let var = |name: &str| ex(ast::ExprKind::Path(path(name)));
-        let call = |recv: ast::Expr, method: &str, args: Vec<ast::Expr>| {
-            ex(ast::ExprKind::MethodCall(Box::new(ast::MethodCall {
-                receiver: recv,
-                method: ident(method),
-                generics: None,
-                args,
-            })))
-        };
-        let bin = |op: ast::BinOp, a: ast::Expr, b: ast::Expr| {
-            ex(ast::ExprKind::Binary(op, Box::new(a), Box::new(b)))
-        };
-        let stmt = |kind: ast::StmtKind| ast::Stmt {
-            attrs: vec![],
-            kind,
-            span: sp,
-        };
-        let let_ = |pat: ast::Pat, init: ast::Expr| {
-            stmt(ast::StmtKind::Let(Box::new(ast::LetStmt {
-                pat,
-                ty: None,
-                init: Some(init),
-                els: None,
-            })))
-        };
-        let binding = |name: &str, mutable: bool| ast::Pat {
-            kind: ast::PatKind::Ident {
-                name: ident(name),
-                mutable,
-                by_ref: false,
-                sub: None,
-            },
-            span: sp,
-        };
+        let a = AstAt { sp };
         let (s, i, d) = ("chars·s", counter.as_str(), "chars·d");
-        let len = || call(var(s), "len", vec![]);
-        let zero = ex(ast::ExprKind::Lit(ast::Lit::Int {
-            value: 0,
-            suffix: Some(ast::IntSuffix::Usize),
-        }));
-        let mut loop_attrs = vec![ast::Attr {
-            path: path("invariant"),
-            args: Some(vec![bin(ast::BinOp::Le, var(i), len())]),
-            span: sp,
-        }];
+        let len = || a.call(a.var(s), "len", vec![]);
+        let mut loop_attrs = vec![a.attr("invariant", a.bin(ast::BinOp::Le, a.var(i), len()))];
         loop_attrs.extend(attrs.iter().cloned());
-        let ch = ex(ast::ExprKind::TupleField(Box::new(var(d)), 0, sp));
+        let ch = a.expr(ast::ExprKind::TupleField(Box::new(a.var(d)), 0, sp));
         let value = if indices {
-            ex(ast::ExprKind::Tuple(vec![var("chars·at"), ch]))
+            a.expr(ast::ExprKind::Tuple(vec![a.var("chars·at"), ch]))
         } else {
             ch
         };
-        let mut stmts = vec![let_(
-            binding(d, false),
-            call(var(s), "vez_next_char", vec![var(i)]),
+        let mut stmts = vec![a.let_(
+            a.binding(d, false),
+            a.call(a.var(s), "vez_next_char", vec![a.var(i)]),
         )];
         if indices {
-            stmts.push(let_(binding("chars·at", false), var(i)));
+            stmts.push(a.let_(a.binding("chars·at", false), a.var(i)));
         }
         stmts.extend([
-            stmt(ast::StmtKind::Expr {
-                expr: ex(ast::ExprKind::AssignOp(
-                    ast::BinOp::Add,
-                    Box::new(var(i)),
-                    Box::new(ex(ast::ExprKind::TupleField(Box::new(var(d)), 1, sp))),
-                )),
-                semi: true,
-            }),
-            let_(pat.clone(), value),
+            a.semi(a.expr(ast::ExprKind::AssignOp(
+                ast::BinOp::Add,
+                Box::new(a.var(i)),
+                Box::new(a.expr(ast::ExprKind::TupleField(Box::new(a.var(d)), 1, sp))),
+            ))),
+            a.let_(pat.clone(), value),
         ]);
         stmts.extend(body.stmts.iter().cloned());
-        let lowered = ex(ast::ExprKind::Block(ast::Block {
-            stmts: vec![
-                let_(binding(i, true), zero),
-                stmt(ast::StmtKind::Expr {
-                    expr: ast::Expr {
-                        kind: ast::ExprKind::While(Box::new(ast::WhileExpr {
-                            attrs: loop_attrs,
-                            label: label.cloned(),
-                            cond: ast::Cond::Expr(Box::new(bin(ast::BinOp::Lt, var(i), len()))),
-                            body: ast::Block {
-                                stmts,
-                                tail: body.tail.clone(),
-                                span: body.span,
-                            },
-                        })),
-                        span,
-                    },
-                    semi: false,
-                }),
-            ],
-            tail: None,
+        let lowered = a.while_in_block(
+            vec![a.let_(a.binding(i, true), a.usize_lit(0))],
+            loop_attrs,
+            label,
+            a.bin(ast::BinOp::Lt, a.var(i), len()),
+            ast::Block {
+                stmts,
+                tail: body.tail.clone(),
+                span: body.span,
+            },
             span,
-        }));
+        );
         self.push_scope();
         let str_ref = Ty::Ref(false, Box::new(Ty::Str));
         let local = self.new_local(s, str_ref.clone(), false, sp, LocalKind::Let);
@@ -3581,6 +3512,111 @@ impl<'c, 'a> FnCx<'c, 'a> {
             Ty::unit(),
             span,
         )
+    }
+
+    /// `for PAT in (lo..hi).rev() BODY`, written as Dafny's `downto` loop: a counter that
+    /// starts at `hi` (or at `lo` when the range is empty), is decremented first thing in each
+    /// iteration and bound to `PAT`, and ends at `lo`. An invariant names the counter with the
+    /// pattern's name: at the loop head it is the bottom of the part done (`i..hi` is done),
+    /// while the body sees the element itself. `s.iter().rev()` is the same loop over
+    /// `0..s.len()` with `PAT` bound to `&s[i]` (`(i, &s[i])` after `enumerate()`), `s`
+    /// borrowed for the whole loop.
+    #[allow(clippy::too_many_arguments)]
+    fn check_for_rev(
+        &mut self,
+        attrs: &[ast::Attr],
+        label: Option<&ast::Ident>,
+        pat: &ast::Pat,
+        over: RevOver,
+        range_span: Span,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
+        let a = AstAt { sp: range_span };
+        let counter = match (over, &pat.kind) {
+            (RevOver::Range(..), _) => AstAt::counter_name(pat, "rev·i"),
+            (RevOver::Elements(_, true), ast::PatKind::Tuple(ps)) if ps.len() == 2 => {
+                AstAt::counter_name(&ps[0], "rev·i")
+            }
+            (RevOver::Elements(..), _) => "rev·i".to_string(),
+        };
+        let i = counter.as_str();
+        let s = "rev·s";
+        let mut pre = Vec::new();
+        let (lo, hi, value) = match over {
+            RevOver::Range(lo, hi) => (lo.clone(), hi.clone(), a.var(i)),
+            RevOver::Elements(seq, indexed) => {
+                pre.push(a.let_(
+                    a.binding(s, false),
+                    a.expr(ast::ExprKind::Ref {
+                        mutable: false,
+                        expr: Box::new(seq.clone()),
+                    }),
+                ));
+                let elem = a.expr(ast::ExprKind::Ref {
+                    mutable: false,
+                    expr: Box::new(
+                        a.expr(ast::ExprKind::Index(Box::new(a.var(s)), Box::new(a.var(i)))),
+                    ),
+                });
+                let value = if indexed {
+                    a.expr(ast::ExprKind::Tuple(vec![a.var(i), elem]))
+                } else {
+                    elem
+                };
+                (a.usize_lit(0), a.call(a.var(s), "len", vec![]), value)
+            }
+        };
+        let (l, h, top) = ("rev·lo", "rev·hi", "rev·top");
+        let block = |tail: ast::Expr| ast::Block {
+            stmts: vec![],
+            tail: Some(Box::new(tail)),
+            span: range_span,
+        };
+        let max = a.expr(ast::ExprKind::If(Box::new(ast::IfExpr {
+            cond: ast::Cond::Expr(Box::new(a.bin(ast::BinOp::Gt, a.var(h), a.var(l)))),
+            then: block(a.var(h)),
+            els: Some(a.expr(ast::ExprKind::Block(block(a.var(l))))),
+        })));
+        let bounds = a.bin(
+            ast::BinOp::And,
+            a.bin(ast::BinOp::Le, a.var(l), a.var(i)),
+            a.bin(ast::BinOp::Le, a.var(i), a.var(top)),
+        );
+        let mut loop_attrs = vec![a.attr("invariant", bounds)];
+        loop_attrs.extend(attrs.iter().cloned());
+        let one = a.expr(ast::ExprKind::Lit(ast::Lit::Int {
+            value: 1,
+            suffix: None,
+        }));
+        let mut stmts = vec![
+            a.semi(a.expr(ast::ExprKind::AssignOp(
+                ast::BinOp::Sub,
+                Box::new(a.var(i)),
+                Box::new(one),
+            ))),
+            a.let_(pat.clone(), value),
+        ];
+        stmts.extend(body.stmts.iter().cloned());
+        pre.extend([
+            a.let_(a.binding(l, false), lo),
+            a.let_(a.binding(h, false), hi),
+            a.let_(a.binding(top, false), max),
+            a.let_(a.binding(i, true), a.var(top)),
+        ]);
+        let lowered = a.while_in_block(
+            pre,
+            loop_attrs,
+            label,
+            a.bin(ast::BinOp::Gt, a.var(i), a.var(l)),
+            ast::Block {
+                stmts,
+                tail: body.tail.clone(),
+                span: body.span,
+            },
+            span,
+        );
+        self.check_expr(&lowered)
     }
 
     fn check_for(
@@ -3666,6 +3702,66 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 let indices = m.method.name == "char_indices";
                 self.check_for_chars(attrs, label, pat, &m.receiver, indices, body, span)
             }
+            ast::ExprKind::MethodCall(m) if m.args.is_empty() && m.method.name == "rev" => {
+                let mut range = &m.receiver;
+                while let ast::ExprKind::Paren(inner) = &range.kind {
+                    range = inner;
+                }
+                let iter_of = |e: &ast::Expr| match &e.kind {
+                    ast::ExprKind::MethodCall(m)
+                        if m.args.is_empty() && m.method.name == "iter" =>
+                    {
+                        Some(m.receiver.clone())
+                    }
+                    _ => None,
+                };
+                let elements = match &range.kind {
+                    ast::ExprKind::MethodCall(m)
+                        if m.args.is_empty() && m.method.name == "enumerate" =>
+                    {
+                        iter_of(&m.receiver).map(|s| (s, true))
+                    }
+                    _ => iter_of(range).map(|s| (s, false)),
+                };
+                match &range.kind {
+                    ast::ExprKind::Range {
+                        lo: Some(lo),
+                        hi: Some(hi),
+                        inclusive: false,
+                    } => self.check_for_rev(
+                        attrs,
+                        label,
+                        pat,
+                        RevOver::Range(lo, hi),
+                        range.span,
+                        body,
+                        span,
+                    ),
+                    _ if elements.is_some() => {
+                        let (seq, indexed) = elements.expect("checked");
+                        self.check_for_rev(
+                            attrs,
+                            label,
+                            pat,
+                            RevOver::Elements(&seq, indexed),
+                            range.span,
+                            body,
+                            span,
+                        )
+                    }
+                    _ => {
+                        self.err(
+                            Diagnostic::error(
+                                "Z0007",
+                                "`.rev()` is supported only as the iterator of a `for` loop, on a range `a..b`, `s.iter()` or `s.iter().enumerate()`",
+                                iter.span,
+                            )
+                            .with_help("count down over the indices: `for i in (0..s.len()).rev()`; for `a..=b`, write `(a..b + 1).rev()`"),
+                        );
+                        Self::error_expr(span)
+                    }
+                }
+            }
             _ => {
                 // Over a sequence's elements: by shared reference (`s.iter()`, `&s`, a
                 // reference), with their index (`s.iter().enumerate()`), or by value (an array
@@ -3713,6 +3809,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 }
                 let steps = self.autoderef_steps(&st);
                 let Some((k, elem)) = self.first_sequence(&steps) else {
+                    if st.is_error() {
+                        // Already reported where the iterator expression went wrong.
+                        return Self::error_expr(span);
+                    }
                     let n = self.tyname(&st);
                     self.err(
                         Diagnostic::error("E0277", format!("`{n}` is not an iterator"), iter.span)
@@ -4770,4 +4870,13 @@ fn rename_local(e: &mut Expr, from: LocalId, to: LocalId) {
     for c in e.children_mut().0 {
         rename_local(c, from, to);
     }
+}
+
+/// What a `for` loop with `.rev()` counts down over.
+#[derive(Clone, Copy)]
+enum RevOver<'a> {
+    /// `(lo..hi).rev()`
+    Range(&'a ast::Expr, &'a ast::Expr),
+    /// `s.iter().rev()`, or with `true`, `s.iter().enumerate().rev()`
+    Elements(&'a ast::Expr, bool),
 }

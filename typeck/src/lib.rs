@@ -5,6 +5,7 @@
 
 mod check;
 mod convert;
+mod desugar;
 mod exhaustive;
 mod fmt;
 mod gpu_rules;

@@ -1,0 +1,149 @@
+//! Building the AST of loops that the type checker writes in terms of simpler ones (`chars()`
+//! loops, `(a..b).rev()`), all at one span so diagnostics point at the user's code. Names
+//! with `·` are hidden: no identifier can contain it, so user code cannot reach them.
+
+use vez_syntax::ast;
+use vez_syntax::Span;
+
+pub(crate) struct AstAt {
+    pub sp: Span,
+}
+
+impl AstAt {
+    pub fn ident(&self, name: &str) -> ast::Ident {
+        ast::Ident {
+            name: name.to_string(),
+            span: self.sp,
+        }
+    }
+
+    pub fn expr(&self, kind: ast::ExprKind) -> ast::Expr {
+        ast::Expr {
+            kind,
+            span: self.sp,
+        }
+    }
+
+    pub fn path(&self, name: &str) -> ast::Path {
+        ast::Path {
+            segments: vec![ast::PathSegment {
+                ident: self.ident(name),
+                generics: None,
+            }],
+            span: self.sp,
+        }
+    }
+
+    pub fn var(&self, name: &str) -> ast::Expr {
+        self.expr(ast::ExprKind::Path(self.path(name)))
+    }
+
+    pub fn call(&self, recv: ast::Expr, method: &str, args: Vec<ast::Expr>) -> ast::Expr {
+        self.expr(ast::ExprKind::MethodCall(Box::new(ast::MethodCall {
+            receiver: recv,
+            method: self.ident(method),
+            generics: None,
+            args,
+        })))
+    }
+
+    pub fn bin(&self, op: ast::BinOp, a: ast::Expr, b: ast::Expr) -> ast::Expr {
+        self.expr(ast::ExprKind::Binary(op, Box::new(a), Box::new(b)))
+    }
+
+    pub fn usize_lit(&self, value: u128) -> ast::Expr {
+        self.expr(ast::ExprKind::Lit(ast::Lit::Int {
+            value,
+            suffix: Some(ast::IntSuffix::Usize),
+        }))
+    }
+
+    pub fn stmt(&self, kind: ast::StmtKind) -> ast::Stmt {
+        ast::Stmt {
+            attrs: vec![],
+            kind,
+            span: self.sp,
+        }
+    }
+
+    /// `expr;`
+    pub fn semi(&self, expr: ast::Expr) -> ast::Stmt {
+        self.stmt(ast::StmtKind::Expr { expr, semi: true })
+    }
+
+    pub fn let_(&self, pat: ast::Pat, init: ast::Expr) -> ast::Stmt {
+        self.stmt(ast::StmtKind::Let(Box::new(ast::LetStmt {
+            pat,
+            ty: None,
+            init: Some(init),
+            els: None,
+        })))
+    }
+
+    pub fn binding(&self, name: &str, mutable: bool) -> ast::Pat {
+        ast::Pat {
+            kind: ast::PatKind::Ident {
+                name: self.ident(name),
+                mutable,
+                by_ref: false,
+                sub: None,
+            },
+            span: self.sp,
+        }
+    }
+
+    pub fn attr(&self, name: &str, arg: ast::Expr) -> ast::Attr {
+        ast::Attr {
+            path: self.path(name),
+            args: Some(vec![arg]),
+            span: self.sp,
+        }
+    }
+
+    /// `{ stmts; while cond { body } }`, the loop at `span` (the user's `for`).
+    pub fn while_in_block(
+        &self,
+        stmts: Vec<ast::Stmt>,
+        attrs: Vec<ast::Attr>,
+        label: Option<&ast::Ident>,
+        cond: ast::Expr,
+        body: ast::Block,
+        span: Span,
+    ) -> ast::Expr {
+        let mut stmts = stmts;
+        stmts.push(self.stmt(ast::StmtKind::Expr {
+            expr: ast::Expr {
+                kind: ast::ExprKind::While(Box::new(ast::WhileExpr {
+                    attrs,
+                    label: label.cloned(),
+                    cond: ast::Cond::Expr(Box::new(cond)),
+                    body,
+                })),
+                span,
+            },
+            semi: false,
+        }));
+        ast::Expr {
+            kind: ast::ExprKind::Block(ast::Block {
+                stmts,
+                tail: None,
+                span,
+            }),
+            span,
+        }
+    }
+
+    /// The name a lowered loop gives its counter: the user's when the pattern is a plain
+    /// name (so invariants can name it), else `fallback`.
+    pub fn counter_name(pat: &ast::Pat, fallback: &str) -> String {
+        match &pat.kind {
+            ast::PatKind::Ident {
+                name,
+                sub: None,
+                by_ref: false,
+                ..
+            } => name.name.clone(),
+            _ => fallback.to_string(),
+        }
+    }
+}
