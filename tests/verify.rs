@@ -148,6 +148,16 @@ fn check(path: &Path) -> Result<(), String> {
                 d["line"]
             ));
         }
+        // Locals the front end introduced (`for·index`, `chars·i`) are no source names.
+        if let Some(hidden) = d["counterexample"]
+            .as_object()
+            .and_then(|m| m.keys().find(|k| k.contains('·') || k.contains('$')))
+        {
+            return Err(format!(
+                "line {}: counterexample names the hidden local `{hidden}`",
+                d["line"]
+            ));
+        }
     }
     for (line, kind, var, val) in cex {
         let ok = diags.iter().any(|d| {

@@ -3848,7 +3848,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 }
                 let seq = self.apply_derefs(seq, &steps, k);
                 self.push_scope();
-                let index = self.new_local("$index", Ty::usize(), true, iter.span, LocalKind::Let);
+                let index =
+                    self.new_local("for·index", Ty::usize(), true, iter.span, LocalKind::Let);
                 let bound = match mode {
                     ForEachMode::Ref => Ty::Ref(false, Box::new(elem)),
                     ForEachMode::Value => elem,
@@ -4400,10 +4401,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
             fty.clone(),
             span,
         );
-        let f = self.new_local("$formatter", fty.clone(), true, span, LocalKind::Let);
+        let f = self.new_local("fmt·formatter", fty.clone(), true, span, LocalKind::Let);
         // The value is borrowed, not moved, as `format_args!` does.
         let xref = Ty::Ref(false, Box::new(t.clone()));
-        let v = self.new_local("$shown", xref.clone(), false, span, LocalKind::Let);
+        let v = self.new_local("fmt·shown", xref.clone(), false, span, LocalKind::Let);
         let binding = |local| Pat {
             kind: PatKind::Binding {
                 local,
