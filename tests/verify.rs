@@ -393,3 +393,36 @@ fn triggers_are_printed() {
     assert!(err.contains("trigger in `zero`: (select"), "{err}");
     assert_eq!(out.status.code(), Some(0));
 }
+
+/// A failing index names the indexed operand, not the whole expression it sits in, and its
+/// columns are that operand's.
+#[test]
+fn bounds_failures_name_the_indexed_operand() {
+    let dir = std::env::temp_dir().join(format!("vez-verify-bounds-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bounds.zari");
+    std::fs::write(
+        &path,
+        "fn pick(a: &[i32], i: usize, j: usize) -> bool {\n    a[i] < a[j]\n}\nfn main() {}\n",
+    )
+    .unwrap();
+    let (code, doc) = verify_json(&path, &[]).unwrap();
+    assert_eq!(code, Some(1));
+    let mut got: Vec<(String, u64)> = errors(&doc)
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap_or("").to_string(),
+                d["column"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("index out of bounds: `a[i]`".to_string(), 5),
+            ("index out of bounds: `a[j]`".to_string(), 12)
+        ]
+    );
+}

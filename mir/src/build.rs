@@ -243,16 +243,20 @@ impl<'p> Builder<'p> {
         }
     }
 
-    /// The left operand `x` of `a op b`, read into a temporary first when it is a `Copy` value
-    /// behind a reference and `b` is more than a constant: Rust evaluates `a` completely before
-    /// `b`, so a reference that `a` goes through (`*s.x_mut() + s.y`) is no longer in use while
-    /// `b` runs.
-    fn read_before(&mut self, x: Operand, a: &Expr, b: &Expr) -> Operand {
+    /// An operand `x` of `a op b` (`then` is the right operand when `x` is the left one), read
+    /// into a temporary of its own when it is a `Copy` value:
+    /// - that is an element (`v[i] < v[j]`), so its bounds check points at `v[i]`;
+    /// - or, as a left operand, behind a reference, when `b` is more than a constant: Rust
+    ///   evaluates `a` completely before `b`, so a reference that `a` goes through
+    ///   (`*s.x_mut() + s.y`) is no longer in use while `b` runs.
+    fn read_before(&mut self, x: Operand, a: &Expr, then: Option<&Expr>) -> Operand {
+        let indexed = |p: &Place| p.proj.iter().any(|k| matches!(k, Proj::Index(_)));
+        let runs_after = |b: Option<&Expr>| {
+            b.is_some_and(|b| !matches!(b.kind, ExprKind::Lit(_) | ExprKind::Const(_)))
+        };
         match x {
             Operand::Copy(p)
-                if p.has_deref()
-                    && self.is_copy(&a.ty)
-                    && !matches!(b.kind, ExprKind::Lit(_) | ExprKind::Const(_)) =>
+                if self.is_copy(&a.ty) && (indexed(&p) || p.has_deref() && runs_after(then)) =>
             {
                 let t = self.temp(a.ty.clone(), a.span);
                 self.assign(Place::local(t), Rvalue::Use(Operand::Copy(p)), a.span);
@@ -355,14 +359,16 @@ impl<'p> Builder<'p> {
                 // `a == b` is `PartialEq::eq(&a, &b)` in Rust: its operands are read, never
                 // moved.
                 let x = self.read_operand(a);
-                let x = self.read_before(x, a, b);
+                let x = self.read_before(x, a, Some(b));
                 let y = self.read_operand(b);
+                let y = self.read_before(y, b, None);
                 self.assign(dest, Rvalue::Binary(*op, x, y), span);
             }
             ExprKind::Binary(op, a, b) => {
                 let x = self.as_operand(a);
-                let x = self.read_before(x, a, b);
+                let x = self.read_before(x, a, Some(b));
                 let y = self.as_operand(b);
+                let y = self.read_before(y, b, None);
                 self.assign(dest, Rvalue::Binary(*op, x, y), span);
             }
             ExprKind::Assign(lhs, rhs) => {
