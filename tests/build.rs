@@ -509,3 +509,21 @@ fn main() {
     assert!(child.wait().unwrap().success());
     assert!(faults < 4096, "{faults} minor page faults for 64 MiB");
 }
+
+/// `for x in a` over an array of `Copy` elements iterates over a copy, as in Rust: the body's
+/// writes to `a` do not reach the elements the loop binds.
+#[test]
+fn for_by_value_over_an_array_iterates_a_copy() {
+    let prog = write(
+        "array_copy.zari",
+        "fn main() {\n    let mut a = [1, 2, 3];\n    for x in a {\n        a[2] = 10;\n        \
+         print!(\"{} \", x);\n    }\n    println!(\"{:?}\", a);\n}\n",
+    );
+    let out = vez(&["run", prog.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1 2 3 [1, 2, 10]\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

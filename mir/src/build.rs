@@ -956,17 +956,23 @@ impl<'p> Builder<'p> {
         let (index, mode) = (*index, *mode);
         // `for p in s.iter() { b }`: `k = 0; n = len(s); loop { if !(k < n) break; p = &s[k]; b; k += 1 }`
         let owned = matches!(seq.ty, Ty::Adt(..) | Ty::Array(..));
-        let s = if mode == ForEachMode::Value
-            && owned
-            && !self.program.is_copy(&seq.ty, &self.f.generics)
-        {
-            // `for x in v` consumes `v`, as in Rust (a later use is E0382).
+        let s = if mode == ForEachMode::Value && owned {
+            // `for x in v` consumes `v` (a later use is E0382) and `for x in a` over an array
+            // of `Copy` elements iterates over a copy (the body may change `a`), as in Rust.
             let op = self.as_operand(seq);
             let t = self.temp(seq.ty.clone(), seq.span);
             self.assign(Place::local(t), Rvalue::Use(op), span);
             Place::local(t)
-        } else {
+        } else if mode == ForEachMode::Value {
             self.as_place(seq)
+        } else {
+            // The iterator borrows the sequence for the whole loop, as Rust's `Iter` does:
+            // every element is read through this one reference, so the body cannot also
+            // borrow the sequence mutably (E0502).
+            let p = self.as_place(seq);
+            let r = self.temp(Ty::Ref(false, Box::new(seq.ty.clone())), seq.span);
+            self.assign(Place::local(r), Rvalue::Ref(false, p), span);
+            Place::local(r).project(Proj::Deref)
         };
         let k = self.hir_local(index);
         self.assign(
