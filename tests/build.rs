@@ -385,6 +385,10 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
         build_and_run("rev_loops"),
         "4 3 2 1 0 \n[-2, 0, 3, 3, 5, 9] 17\nSome(2) None\nc ab \n-8\n"
     );
+    assert_eq!(
+        build_and_run("iter_mut"),
+        "[2, -4, 6] 3 [0, 50, 3, 50] [\"a!\", \"b!\"]\n"
+    );
 }
 
 /// Hand-written `Display` impls print what rustc's build prints, also through a generic

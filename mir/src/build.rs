@@ -966,12 +966,13 @@ impl<'p> Builder<'p> {
         } else if mode == ForEachMode::Value {
             self.as_place(seq)
         } else {
-            // The iterator borrows the sequence for the whole loop, as Rust's `Iter` does:
-            // every element is read through this one reference, so the body cannot also
-            // borrow the sequence mutably (E0502).
+            // The iterator borrows the sequence for the whole loop, as Rust's `Iter` (and
+            // `IterMut`) does: every element is reached through this one reference, so the
+            // body cannot also borrow the sequence mutably (E0502; E0499 under `iter_mut`).
             let p = self.as_place(seq);
-            let r = self.temp(Ty::Ref(false, Box::new(seq.ty.clone())), seq.span);
-            self.assign(Place::local(r), Rvalue::Ref(false, p), span);
+            let m = mode == ForEachMode::RefMut;
+            let r = self.temp(Ty::Ref(m, Box::new(seq.ty.clone())), seq.span);
+            self.assign(Place::local(r), Rvalue::Ref(m, p), span);
             Place::local(r).project(Proj::Deref)
         };
         let k = self.hir_local(index);
@@ -1006,6 +1007,7 @@ impl<'p> Builder<'p> {
         let at = s.project(Proj::Index(k));
         let value = match mode {
             ForEachMode::Ref => Rvalue::Ref(false, at),
+            ForEachMode::RefMut => Rvalue::Ref(true, at),
             ForEachMode::Value => Rvalue::Use(Operand::Copy(at)),
             ForEachMode::EnumerateRef => {
                 // The pattern's type is `(usize, &T)`.

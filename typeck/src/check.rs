@@ -3789,10 +3789,19 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     {
                         (&m.receiver, ForEachMode::Value, true)
                     }
+                    ast::ExprKind::MethodCall(m)
+                        if m.args.is_empty() && m.method.name == "iter_mut" =>
+                    {
+                        (&m.receiver, ForEachMode::RefMut, false)
+                    }
                     ast::ExprKind::Ref {
                         mutable: false,
                         expr,
                     } => (&**expr, ForEachMode::Ref, false),
+                    ast::ExprKind::Ref {
+                        mutable: true,
+                        expr,
+                    } => (&**expr, ForEachMode::RefMut, false),
                     _ => (iter, ForEachMode::Value, false),
                 };
                 let mut seq = self.check_expr(src);
@@ -3803,9 +3812,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     }
                 }
                 let st = self.resolve(&seq.ty);
-                // A reference iterates by reference (`for x in v_ref`, as `IntoIterator for &Vec`).
-                if mode == ForEachMode::Value && matches!(st, Ty::Ref(..)) {
-                    mode = ForEachMode::Ref;
+                // A reference iterates by reference (`for x in v_ref`, as `IntoIterator for &Vec`
+                // and `for &mut Vec`).
+                match st {
+                    Ty::Ref(false, _) if mode == ForEachMode::Value => mode = ForEachMode::Ref,
+                    Ty::Ref(true, _) if mode == ForEachMode::Value => mode = ForEachMode::RefMut,
+                    _ => {}
                 }
                 let steps = self.autoderef_steps(&st);
                 let Some((k, elem)) = self.first_sequence(&steps) else {
@@ -3816,7 +3828,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     let n = self.tyname(&st);
                     self.err(
                         Diagnostic::error("E0277", format!("`{n}` is not an iterator"), iter.span)
-                            .with_help("VeZ loops over ranges `a..b`, `a..=b`, arrays, slices and `Vec`s (`s`, `&s`, `s.iter()`, `s.iter().enumerate()`), and `str.bytes()`"),
+                            .with_help("VeZ loops over ranges `a..b`, `a..=b`, arrays, slices and `Vec`s (`s`, `&s`, `&mut s`, `s.iter()`, `s.iter_mut()`, `s.iter().enumerate()`), and `str.bytes()`"),
                     );
                     return Self::error_expr(span);
                 };
@@ -3856,6 +3868,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     ForEachMode::EnumerateRef => {
                         Ty::Tuple(vec![Ty::usize(), Ty::Ref(false, Box::new(elem))])
                     }
+                    ForEachMode::RefMut => Ty::Ref(true, Box::new(elem)),
                 };
                 let p = self.check_pattern(pat, &bound, true);
                 let (mut invariants, decreases) = self.loop_specs(attrs, span);

@@ -650,6 +650,8 @@ pub enum ForEachMode {
     Value,
     /// `for (i, x) in s.iter().enumerate()`: `(k, &s[k])`.
     EnumerateRef,
+    /// `for x in s.iter_mut()`, `for x in &mut s`: `&mut s[k]`.
+    RefMut,
 }
 
 /// Generates the shared and the mutable child visitor from one description.

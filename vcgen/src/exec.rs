@@ -607,6 +607,63 @@ impl<'a, 'p> Exec<'a, 'p> {
         let mut whole: HashSet<usize> = HashSet::new();
         let mut elems: HashSet<usize> = HashSet::new();
         let mut unknown_target = false;
+        let mut bl: Vec<u32> = blocks.iter().copied().collect();
+        bl.sort_unstable();
+        // Locals the loop assigns only by `&mut place` (`elem = &mut (*r)[k]` of an `iter_mut`
+        // loop) or by moving such a local (`x = elem`): a write through one is a write to a
+        // place borrowed in the loop, noted where the borrow is made (the value it holds on
+        // entry, if any, is noted through that pointer).
+        enum Source {
+            Borrow,
+            Local(usize),
+            Other,
+        }
+        let mut sources: HashMap<usize, Vec<Source>> = HashMap::new();
+        for b in &bl {
+            let data = &self.body.blocks[*b as usize];
+            for s in &data.stmts {
+                if let StatementKind::Assign(place, rv) = &s.kind {
+                    if place.proj.is_empty() {
+                        let src = match rv {
+                            Rvalue::Ref(true, _) => Source::Borrow,
+                            Rvalue::Use(Operand::Move(p) | Operand::Copy(p))
+                                if p.proj.is_empty() =>
+                            {
+                                Source::Local(p.local.0 as usize)
+                            }
+                            _ => Source::Other,
+                        };
+                        sources.entry(place.local.0 as usize).or_default().push(src);
+                    }
+                }
+            }
+            if let TerminatorKind::Call { dest, .. } = &data.term.kind {
+                sources
+                    .entry(dest.local.0 as usize)
+                    .or_default()
+                    .push(Source::Other);
+            }
+        }
+        let mut made_here: HashSet<usize> = sources.keys().copied().collect();
+        loop {
+            let out: Vec<usize> = made_here
+                .iter()
+                .copied()
+                .filter(|l| {
+                    !sources[l].iter().all(|src| match src {
+                        Source::Borrow => true,
+                        Source::Local(m) => made_here.contains(m) && !matches!(st[*m], Val::Ptr(_)),
+                        Source::Other => false,
+                    })
+                })
+                .collect();
+            if out.is_empty() {
+                break;
+            }
+            for l in out {
+                made_here.remove(&l);
+            }
+        }
         let mut note = |place: &Place, whole: &mut HashSet<usize>, elems: &mut HashSet<usize>| {
             let l = place.local.0 as usize;
             if place.proj.first() == Some(&Proj::Deref) {
@@ -623,6 +680,9 @@ impl<'a, 'p> Exec<'a, 'p> {
                             whole.insert(loc.root);
                         }
                     }
+                    // No reference enters the loop in it, and every one the loop puts there
+                    // is a borrow noted where it is made.
+                    _ if made_here.contains(&l) => {}
                     _ => unknown_target = true,
                 }
                 return;
@@ -633,8 +693,6 @@ impl<'a, 'p> Exec<'a, 'p> {
                 whole.insert(l);
             }
         };
-        let mut bl: Vec<u32> = blocks.iter().copied().collect();
-        bl.sort_unstable();
         for b in bl {
             let data = &self.body.blocks[b as usize];
             for s in &data.stmts {
