@@ -2257,10 +2257,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
         args: &[ast::Expr],
         span: Span,
     ) -> Expr {
-        if method.name == "iter" && args.is_empty() {
+        if matches!(method.name.as_str(), "iter" | "iter_mut") && args.is_empty() {
             self.err(Diagnostic::error(
                 "Z0007",
-                "`.iter()` is supported only as the iterator of a `for` loop",
+                format!(
+                    "`.{}()` is supported only as the iterator of a `for` loop",
+                    method.name
+                ),
                 span,
             ));
             return Self::error_expr(span);
