@@ -3452,8 +3452,6 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let a = AstAt { sp };
         let (s, i, d) = ("chars·s", counter.as_str(), "chars·d");
         let len = || a.call(a.var(s), "len", vec![]);
-        let mut loop_attrs = vec![a.attr("invariant", a.bin(ast::BinOp::Le, a.var(i), len()))];
-        loop_attrs.extend(attrs.iter().cloned());
         let ch = a.expr(ast::ExprKind::TupleField(Box::new(a.var(d)), 0, sp));
         let value = if indices {
             a.expr(ast::ExprKind::Tuple(vec![a.var("chars·at"), ch]))
@@ -3475,17 +3473,14 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ))),
             a.let_(pat.clone(), value),
         ]);
-        stmts.extend(body.stmts.iter().cloned());
         let lowered = a.while_in_block(
             vec![a.let_(a.binding(i, true), a.usize_lit(0))],
-            loop_attrs,
+            a.bin(ast::BinOp::Le, a.var(i), len()),
+            attrs,
             label,
             a.bin(ast::BinOp::Lt, a.var(i), len()),
-            ast::Block {
-                stmts,
-                tail: body.tail.clone(),
-                span: body.span,
-            },
+            stmts,
+            body,
             span,
         );
         self.push_scope();
@@ -3549,19 +3544,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let (lo, hi, value) = match over {
             RevOver::Range(lo, hi) => (lo.clone(), hi.clone(), a.var(i)),
             RevOver::Elements(seq, indexed) => {
-                pre.push(a.let_(
-                    a.binding(s, false),
-                    a.expr(ast::ExprKind::Ref {
-                        mutable: false,
-                        expr: Box::new(seq.clone()),
-                    }),
-                ));
-                let elem = a.expr(ast::ExprKind::Ref {
-                    mutable: false,
-                    expr: Box::new(
-                        a.expr(ast::ExprKind::Index(Box::new(a.var(s)), Box::new(a.var(i)))),
-                    ),
-                });
+                pre.push(a.let_(a.binding(s, false), a.shared_ref(seq.clone())));
+                let elem = a.shared_ref(
+                    a.expr(ast::ExprKind::Index(Box::new(a.var(s)), Box::new(a.var(i)))),
+                );
                 let value = if indexed {
                     a.expr(ast::ExprKind::Tuple(vec![a.var(i), elem]))
                 } else {
@@ -3586,13 +3572,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
             a.bin(ast::BinOp::Le, a.var(l), a.var(i)),
             a.bin(ast::BinOp::Le, a.var(i), a.var(top)),
         );
-        let mut loop_attrs = vec![a.attr("invariant", bounds)];
-        loop_attrs.extend(attrs.iter().cloned());
         let one = a.expr(ast::ExprKind::Lit(ast::Lit::Int {
             value: 1,
             suffix: None,
         }));
-        let mut stmts = vec![
+        let first = vec![
             a.semi(a.expr(ast::ExprKind::AssignOp(
                 ast::BinOp::Sub,
                 Box::new(a.var(i)),
@@ -3600,7 +3584,6 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ))),
             a.let_(pat.clone(), value),
         ];
-        stmts.extend(body.stmts.iter().cloned());
         pre.extend([
             a.let_(a.binding(l, false), lo),
             a.let_(a.binding(h, false), hi),
@@ -3609,14 +3592,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
         ]);
         let lowered = a.while_in_block(
             pre,
-            loop_attrs,
+            bounds,
+            attrs,
             label,
             a.bin(ast::BinOp::Gt, a.var(i), a.var(l)),
-            ast::Block {
-                stmts,
-                tail: body.tail.clone(),
-                span: body.span,
-            },
+            first,
+            body,
             span,
         );
         self.check_expr(&lowered)
@@ -3710,47 +3691,22 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 while let ast::ExprKind::Paren(inner) = &range.kind {
                     range = inner;
                 }
-                let iter_of = |e: &ast::Expr| match &e.kind {
-                    ast::ExprKind::MethodCall(m)
-                        if m.args.is_empty() && m.method.name == "iter" =>
-                    {
-                        Some(m.receiver.clone())
-                    }
-                    _ => None,
-                };
-                let elements = match &range.kind {
-                    ast::ExprKind::MethodCall(m)
-                        if m.args.is_empty() && m.method.name == "enumerate" =>
-                    {
-                        iter_of(&m.receiver).map(|s| (s, true))
-                    }
-                    _ => iter_of(range).map(|s| (s, false)),
-                };
-                match &range.kind {
+                let over = match &range.kind {
                     ast::ExprKind::Range {
                         lo: Some(lo),
                         hi: Some(hi),
                         inclusive: false,
-                    } => self.check_for_rev(
-                        attrs,
-                        label,
-                        pat,
-                        RevOver::Range(lo, hi),
-                        range.span,
-                        body,
-                        span,
-                    ),
-                    _ if elements.is_some() => {
-                        let (seq, indexed) = elements.expect("checked");
-                        self.check_for_rev(
-                            attrs,
-                            label,
-                            pat,
-                            RevOver::Elements(&seq, indexed),
-                            range.span,
-                            body,
-                            span,
-                        )
+                    } => Some(RevOver::Range(lo, hi)),
+                    _ => match no_arg_call(range, "enumerate") {
+                        Some(inner) => {
+                            no_arg_call(inner, "iter").map(|s| RevOver::Elements(s, true))
+                        }
+                        None => no_arg_call(range, "iter").map(|s| RevOver::Elements(s, false)),
+                    },
+                };
+                match over {
+                    Some(over) => {
+                        self.check_for_rev(attrs, label, pat, over, range.span, body, span)
                     }
                     _ => {
                         self.err(
@@ -4886,6 +4842,16 @@ fn rename_local(e: &mut Expr, from: LocalId, to: LocalId) {
     }
     for c in e.children_mut().0 {
         rename_local(c, from, to);
+    }
+}
+
+/// The receiver of `e` when `e` is `receiver.method()`.
+fn no_arg_call<'e>(e: &'e ast::Expr, method: &str) -> Option<&'e ast::Expr> {
+    match &e.kind {
+        ast::ExprKind::MethodCall(m) if m.args.is_empty() && m.method.name == method => {
+            Some(&m.receiver)
+        }
+        _ => None,
     }
 }
 

@@ -100,24 +100,43 @@ impl AstAt {
         }
     }
 
-    /// `{ stmts; while cond { body } }`, the loop at `span` (the user's `for`).
+    pub fn shared_ref(&self, e: ast::Expr) -> ast::Expr {
+        self.expr(ast::ExprKind::Ref {
+            mutable: false,
+            expr: Box::new(e),
+        })
+    }
+
+    /// `{ stmts; #[invariant(inv)] ATTRS while cond { first; BODY } }`, the loop at `span`
+    /// (the user's `for`, whose attributes and body these are).
+    #[allow(clippy::too_many_arguments)]
     pub fn while_in_block(
         &self,
         stmts: Vec<ast::Stmt>,
-        attrs: Vec<ast::Attr>,
+        inv: ast::Expr,
+        attrs: &[ast::Attr],
         label: Option<&ast::Ident>,
         cond: ast::Expr,
-        body: ast::Block,
+        first: Vec<ast::Stmt>,
+        body: &ast::Block,
         span: Span,
     ) -> ast::Expr {
+        let mut loop_attrs = vec![self.attr("invariant", inv)];
+        loop_attrs.extend(attrs.iter().cloned());
+        let mut body_stmts = first;
+        body_stmts.extend(body.stmts.iter().cloned());
         let mut stmts = stmts;
         stmts.push(self.stmt(ast::StmtKind::Expr {
             expr: ast::Expr {
                 kind: ast::ExprKind::While(Box::new(ast::WhileExpr {
-                    attrs,
+                    attrs: loop_attrs,
                     label: label.cloned(),
                     cond: ast::Cond::Expr(Box::new(cond)),
-                    body,
+                    body: ast::Block {
+                        stmts: body_stmts,
+                        tail: body.tail.clone(),
+                        span: body.span,
+                    },
                 })),
                 span,
             },
