@@ -744,7 +744,7 @@ fn verify_fns(
                                 }
                             }
                             Verdict::Failed(cex) => {
-                                diags.push(failed_diag(vc, ob, cex));
+                                diags.push(failed_diag(vc, ob, cex, &snippet(sources, ob.span)));
                                 let map: Map<String, Value> = cex_json(cex).into_iter().collect();
                                 r.counterexample = Some(map);
                             }
@@ -852,11 +852,16 @@ fn status_word(v: &Verdict) -> &'static str {
     }
 }
 
-fn failed_diag(vc: &FnVc, ob: &vez_vcgen::Obligation, cex: &[(String, CexValue)]) -> Diagnostic {
+fn failed_diag(
+    vc: &FnVc,
+    ob: &vez_vcgen::Obligation,
+    cex: &[(String, CexValue)],
+    source: &str,
+) -> Diagnostic {
     let mut d = Diagnostic::error(ob.kind, ob.message.clone(), ob.span).with_item(vc.name.clone());
     d.status = Status::Failed;
-    let shown: Vec<String> = cex
-        .iter()
+    let shown: Vec<String> = mentioned_first(cex, &format!("{source} {}", ob.message))
+        .into_iter()
         .take(3)
         .map(|(k, v)| match v {
             CexValue::Int(n) | CexValue::Text(n) => format!("{k} = {n}"),
@@ -878,6 +883,28 @@ fn failed_diag(vc: &FnVc, ob: &vez_vcgen::Obligation, cex: &[(String, CexValue)]
     }
     d.counterexample = Some(cex_json(cex));
     d
+}
+
+/// The counterexample's entries about the variables that the failing code (its source text
+/// and the message) names come first, plain variables before their lengths and elements, so
+/// that the short label shows `k = ..` for `3 * k` rather than the first variables in scope.
+fn mentioned_first<'a>(cex: &'a [(String, CexValue)], code: &str) -> Vec<&'a (String, CexValue)> {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let named: HashSet<&str> = code
+        .split(|c: char| !is_ident(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let rank = |k: &str| {
+        let root = k.split(|c: char| !is_ident(c)).next().unwrap_or("");
+        match (named.contains(root), root == k) {
+            (true, true) => 0,
+            (true, false) => 1,
+            _ => 2,
+        }
+    };
+    let mut sorted: Vec<_> = cex.iter().collect();
+    sorted.sort_by_key(|(k, _)| rank(k));
+    sorted
 }
 
 /// A certificate for this run's verdict on one item.

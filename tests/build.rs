@@ -386,6 +386,10 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
         "4 3 2 1 0 \n[-2, 0, 3, 3, 5, 9] 17\nSome(2) None\nc ab \n-8\n"
     );
     assert_eq!(
+        build_and_run("step_by"),
+        "[0, 4, 8] []\n21\n250 253 | 2\n-100 50 | -16 784\n"
+    );
+    assert_eq!(
         build_and_run("iter_mut"),
         "[2, -4, 6] 3 [0, 50, 3, 50] [\"a!\", \"b!\"]\n"
     );

@@ -426,3 +426,33 @@ fn bounds_failures_name_the_indexed_operand() {
         ]
     );
 }
+
+/// The short label shows first the variables that the failing expression names: for
+/// `3 * k` it is `k`, not the first parameters in scope.
+#[test]
+fn failure_labels_show_the_failing_expressions_variables_first() {
+    let dir = std::env::temp_dir().join(format!("vez-verify-label-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("label.zari");
+    std::fs::write(
+        &path,
+        "fn f(a: u64, b: u64, c: u64, k: u64) -> u64 {\n    a + (b & c) - a + 3 * k\n}\nfn main() {}\n",
+    )
+    .unwrap();
+    let (code, doc) = verify_json(&path, &[]).unwrap();
+    assert_eq!(code, Some(1));
+    let labels: Vec<(&str, &str)> = errors(&doc)
+        .iter()
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap_or(""),
+                d["label"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    let (_, label) = labels
+        .iter()
+        .find(|(m, _)| *m == "arithmetic overflow in `3 * k`")
+        .unwrap_or_else(|| panic!("no failure for `3 * k` in {labels:?}"));
+    assert!(label.starts_with("fails when k = "), "{label}");
+}

@@ -1579,11 +1579,24 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     fn check_cast(&mut self, x: &ast::Expr, t: &ast::Type, span: Span) -> Expr {
         let inner = self.check_expr(x);
-        let target = self.lower_ty(t);
         let src = self.resolve(&inner.ty);
         let int_var = matches!(src, Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Int);
         let float_var = matches!(src, Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Float);
+        // `as _` takes its target from the context, among types of the source's kind (an
+        // integer to some integer type, a float to some float type).
+        let same_kind = match (&t.kind, &src) {
+            (ast::TypeKind::Infer, Ty::Int(_)) => Some(VarKind::Int),
+            (ast::TypeKind::Infer, Ty::Float(_)) => Some(VarKind::Float),
+            (ast::TypeKind::Infer, _) if int_var => Some(VarKind::Int),
+            (ast::TypeKind::Infer, _) if float_var => Some(VarKind::Float),
+            _ => None,
+        };
+        let target = match same_kind {
+            Some(kind) => self.new_var(kind, t.span),
+            None => self.lower_ty(t),
+        };
         let ok = match (&src, &target) {
+            _ if same_kind.is_some() => true,
             (Ty::Error, _) | (_, Ty::Error) => true,
             (Ty::Int(_) | Ty::Float(_), Ty::Int(_) | Ty::Float(_)) => true,
             (Ty::Bool | Ty::Char, Ty::Int(_)) => true,
@@ -3557,16 +3570,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         };
         let (l, h, top) = ("rev·lo", "rev·hi", "rev·top");
-        let block = |tail: ast::Expr| ast::Block {
-            stmts: vec![],
-            tail: Some(Box::new(tail)),
-            span: range_span,
-        };
-        let max = a.expr(ast::ExprKind::If(Box::new(ast::IfExpr {
-            cond: ast::Cond::Expr(Box::new(a.bin(ast::BinOp::Gt, a.var(h), a.var(l)))),
-            then: block(a.var(h)),
-            els: Some(a.expr(ast::ExprKind::Block(block(a.var(l))))),
-        })));
+        let max = a.if_value(a.bin(ast::BinOp::Gt, a.var(h), a.var(l)), a.var(h), a.var(l));
         let bounds = a.bin(
             ast::BinOp::And,
             a.bin(ast::BinOp::Le, a.var(l), a.var(i)),
@@ -3596,6 +3600,78 @@ impl<'c, 'a> FnCx<'c, 'a> {
             attrs,
             label,
             a.bin(ast::BinOp::Gt, a.var(i), a.var(l)),
+            first,
+            body,
+            span,
+        );
+        self.check_expr(&lowered)
+    }
+
+    /// `for PAT in (lo..hi).step_by(k) BODY` as a `while` loop whose counter (named as the
+    /// pattern, so invariants can name it) is the next value, as in `for i in lo..hi`: `lo`
+    /// on entry, `lo + k`, `lo + 2k`, ... while below `hi`, then `hi` on exit (`lo` when the
+    /// range is empty). Each iteration first takes the element and moves the counter on, so
+    /// `continue` needs nothing more; the distance to `hi` is measured in `i128` so that the
+    /// step (a `usize`, as in Rust) never overflows the counter's type. A zero step panics,
+    /// as Rust's `step_by` does, which the verifier must rule out.
+    #[allow(clippy::too_many_arguments)]
+    fn check_for_step_by(
+        &mut self,
+        attrs: &[ast::Attr],
+        label: Option<&ast::Ident>,
+        pat: &ast::Pat,
+        (lo, hi, step): (&ast::Expr, &ast::Expr, &ast::Expr),
+        range_span: Span,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
+        let a = AstAt { sp: range_span };
+        let counter = AstAt::counter_name(pat, "step·i");
+        let i = counter.as_str();
+        let (l, h, k, top, cur) = ("step·lo", "step·hi", "step·k", "step·top", "step·cur");
+        let wide = |e: ast::Expr| a.cast(e, Some("i128"));
+        let no_step = a.bin(ast::BinOp::Eq, a.var(k), a.usize_lit(0));
+        let max = a.if_value(
+            a.bin(ast::BinOp::Gt, a.var(h), a.var(l)),
+            a.var(h),
+            a.var(l),
+        );
+        let pre = vec![
+            a.let_(a.binding(l, false), lo.clone()),
+            a.let_(a.binding(h, false), hi.clone()),
+            a.let_typed(k, "usize", step.clone()),
+            {
+                // The failure points at the step itself.
+                let at_step = AstAt { sp: step.span };
+                let panic = at_step.panic("assertion failed: step != 0");
+                at_step.semi(at_step.if_else(no_step, vec![at_step.semi(panic)], vec![]))
+            },
+            a.let_(a.binding(top, false), max),
+            a.let_(a.binding(i, true), a.var(l)),
+        ];
+        let bounds = a.bin(
+            ast::BinOp::And,
+            a.bin(ast::BinOp::Le, a.var(l), a.var(i)),
+            a.bin(ast::BinOp::Le, a.var(i), a.var(top)),
+        );
+        let room = a.bin(ast::BinOp::Sub, wide(a.var(top)), wide(a.var(i)));
+        let next = a.cast(a.bin(ast::BinOp::Add, wide(a.var(i)), wide(a.var(k))), None);
+        let advance = a.if_else(
+            a.bin(ast::BinOp::Gt, room, wide(a.var(k))),
+            vec![a.assign(a.var(i), next)],
+            vec![a.assign(a.var(i), a.var(top))],
+        );
+        let first = vec![
+            a.let_(a.binding(cur, false), a.var(i)),
+            a.semi(advance),
+            a.let_(pat.clone(), a.var(cur)),
+        ];
+        let lowered = a.while_in_block(
+            pre,
+            bounds,
+            attrs,
+            label,
+            a.bin(ast::BinOp::Lt, a.var(i), a.var(top)),
             first,
             body,
             span,
@@ -3685,6 +3761,38 @@ impl<'c, 'a> FnCx<'c, 'a> {
             {
                 let indices = m.method.name == "char_indices";
                 self.check_for_chars(attrs, label, pat, &m.receiver, indices, body, span)
+            }
+            ast::ExprKind::MethodCall(m) if m.args.len() == 1 && m.method.name == "step_by" => {
+                let mut range = &m.receiver;
+                while let ast::ExprKind::Paren(inner) = &range.kind {
+                    range = inner;
+                }
+                match &range.kind {
+                    ast::ExprKind::Range {
+                        lo: Some(lo),
+                        hi: Some(hi),
+                        inclusive: false,
+                    } => self.check_for_step_by(
+                        attrs,
+                        label,
+                        pat,
+                        (lo, hi, &m.args[0]),
+                        iter.span,
+                        body,
+                        span,
+                    ),
+                    _ => {
+                        self.err(
+                            Diagnostic::error(
+                                "Z0007",
+                                "`.step_by(k)` is supported only as the iterator of a `for` loop, on a range `a..b`",
+                                iter.span,
+                            )
+                            .with_help("for `a..=b`, write `(a..b + 1).step_by(k)`; over a sequence, step over its indices: `for i in (0..s.len()).step_by(k)`"),
+                        );
+                        Self::error_expr(span)
+                    }
+                }
             }
             ast::ExprKind::MethodCall(m) if m.args.is_empty() && m.method.name == "rev" => {
                 let mut range = &m.receiver;

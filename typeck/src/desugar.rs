@@ -1,5 +1,5 @@
 //! Building the AST of loops that the type checker writes in terms of simpler ones (`chars()`
-//! loops, `(a..b).rev()`), all at one span so diagnostics point at the user's code. Names
+//! loops, `(a..b).rev()`, `(a..b).step_by(k)`), all at one span so diagnostics point at the user's code. Names
 //! with `·` are hidden: no identifier can contain it, so user code cannot reach them.
 
 use vez_syntax::ast;
@@ -105,6 +105,75 @@ impl AstAt {
             mutable: false,
             expr: Box::new(e),
         })
+    }
+
+    /// `e as T` for a named type, or `e as _` with `None`.
+    pub fn cast(&self, e: ast::Expr, ty: Option<&str>) -> ast::Expr {
+        let kind = match ty {
+            Some(name) => ast::TypeKind::Path(self.path(name)),
+            None => ast::TypeKind::Infer,
+        };
+        let ty = ast::Type {
+            kind,
+            span: self.sp,
+        };
+        self.expr(ast::ExprKind::Cast(Box::new(e), Box::new(ty)))
+    }
+
+    /// `place = value;`
+    pub fn assign(&self, place: ast::Expr, value: ast::Expr) -> ast::Stmt {
+        self.semi(self.expr(ast::ExprKind::Assign(Box::new(place), Box::new(value))))
+    }
+
+    /// `let name: TYPE = init;`
+    pub fn let_typed(&self, name: &str, ty: &str, init: ast::Expr) -> ast::Stmt {
+        self.stmt(ast::StmtKind::Let(Box::new(ast::LetStmt {
+            pat: self.binding(name, false),
+            ty: Some(ast::Type {
+                kind: ast::TypeKind::Path(self.path(ty)),
+                span: self.sp,
+            }),
+            init: Some(init),
+            els: None,
+        })))
+    }
+
+    /// `if cond { then } else { els }` with blocks of statements (no tail).
+    pub fn if_else(&self, cond: ast::Expr, then: Vec<ast::Stmt>, els: Vec<ast::Stmt>) -> ast::Expr {
+        let block = |stmts| ast::Block {
+            stmts,
+            tail: None,
+            span: self.sp,
+        };
+        self.expr(ast::ExprKind::If(Box::new(ast::IfExpr {
+            cond: ast::Cond::Expr(Box::new(cond)),
+            then: block(then),
+            els: Some(self.expr(ast::ExprKind::Block(block(els)))),
+        })))
+    }
+
+    /// `if cond { a } else { b }` as a value.
+    pub fn if_value(&self, cond: ast::Expr, a: ast::Expr, b: ast::Expr) -> ast::Expr {
+        let block = |tail| ast::Block {
+            stmts: vec![],
+            tail: Some(Box::new(tail)),
+            span: self.sp,
+        };
+        self.expr(ast::ExprKind::If(Box::new(ast::IfExpr {
+            cond: ast::Cond::Expr(Box::new(cond)),
+            then: block(a),
+            els: Some(self.expr(ast::ExprKind::Block(block(b)))),
+        })))
+    }
+
+    /// `panic!("message")`
+    pub fn panic(&self, message: &str) -> ast::Expr {
+        self.expr(ast::ExprKind::Macro(Box::new(ast::MacroCall {
+            name: self.ident("panic"),
+            args: ast::MacroArgs::List(vec![
+                self.expr(ast::ExprKind::Lit(ast::Lit::Str(message.to_string())))
+            ]),
+        })))
     }
 
     /// `{ stmts; #[invariant(inv)] ATTRS while cond { first; BODY } }`, the loop at `span`

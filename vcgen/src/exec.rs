@@ -17,7 +17,9 @@ use vez_mir::{
     TerminatorKind,
 };
 use vez_syntax::Span;
-use vez_typeck::hir::{is_hidden_name, BinOp, Coercion, FnDef, FnId, PanicKind, Program, UnOp};
+use vez_typeck::hir::{
+    is_hidden_name, BinOp, Coercion, FmtPiece, FnDef, FnId, PanicKind, Program, UnOp,
+};
 use vez_typeck::ty::Ty;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -872,12 +874,24 @@ impl<'a, 'p> Exec<'a, 'p> {
                 self.g.obligate("assert", span, msg, c);
                 go(self, *target, term::tt(), st);
             }
-            TerminatorKind::Panic { kind, .. } => {
+            TerminatorKind::Panic { kind, pieces, .. } => {
                 let msg = match kind {
                     PanicKind::Panic => "this panic might be reached",
                     PanicKind::Unreachable => "this `unreachable!()` might be reached",
                 };
-                self.g.obligate("panic", span, msg.to_string(), term::ff());
+                // A message written out in full is quoted (`panic!("stack empty")`).
+                let text: Option<String> = pieces
+                    .iter()
+                    .map(|p| match p {
+                        FmtPiece::Lit(s) => Some(s.as_str()),
+                        FmtPiece::Arg { .. } => None,
+                    })
+                    .collect();
+                let msg = match text {
+                    Some(t) if !t.is_empty() && !t.contains('`') => format!("{msg}: `{t}`"),
+                    _ => msg.to_string(),
+                };
+                self.g.obligate("panic", span, msg, term::ff());
             }
             TerminatorKind::Unreachable => {}
         }
