@@ -389,6 +389,7 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
         build_and_run("step_by"),
         "[0, 4, 8] []\n21\n250 253 | 2\n-100 50 | -16 784\n"
     );
+    assert_eq!(build_and_run("str_match"), "1 2 0 9\n(2, 3)\n2\n5 0 7\n");
     assert_eq!(
         build_and_run("iter_mut"),
         "[2, -4, 6] 3 [0, 50, 3, 50] [\"a!\", \"b!\"]\n"

@@ -342,7 +342,7 @@ fn sexp_tokens(s: &str) -> Vec<String> {
 fn render_sexp(tokens: &mut std::iter::Peekable<std::vec::IntoIter<String>>, out: &mut String) {
     let Some(t) = tokens.next() else { return };
     if t != "(" {
-        out.push_str(&applied(&t, &[]));
+        out.push_str(&abstract_value(&t).unwrap_or_else(|| applied(&t, &[])));
         return;
     }
     let head = match tokens.peek().map(String::as_str) {
@@ -368,8 +368,22 @@ fn render_sexp(tokens: &mut std::iter::Peekable<std::vec::IntoIter<String>>, out
     out.push_str(&applied(&head, &args));
 }
 
+/// A value of a generic parameter's (uninterpreted) sort, which Z3 names `T!val!0` and cvc5
+/// `@T_0`, as `T#0`: some value of `T`, distinct from `T#1`.
+fn abstract_value(atom: &str) -> Option<String> {
+    let (sort, n) = match atom.split_once("!val!") {
+        Some(parts) => parts,
+        None => atom.strip_prefix('@')?.rsplit_once('_')?,
+    };
+    n.parse::<u64>().ok().map(|n| format!("{sort}#{n}"))
+}
+
 /// A constructor or operator applied to rendered arguments.
 fn applied(head: &str, args: &[String]) -> String {
+    // cvc5 writes a generic parameter's value with its sort: `(as @T_0 T)`.
+    if head == "as" && args.len() == 2 && args[0].contains('#') {
+        return args[0].clone();
+    }
     // `(- 5)` is the integer -5.
     if head == "-" && args.len() == 1 {
         return format!("-{}", args[0]);
@@ -474,5 +488,9 @@ mod pretty_tests {
             "as(const, Array(Int, Int))(0)"
         );
         assert_eq!(pretty_value("(("), "");
+        // Values of a generic parameter (Z3's and cvc5's spelling) are numbered.
+        assert_eq!(pretty_value("T!val!0"), "T#0");
+        assert_eq!(pretty_value("(as @T_1 T)"), "T#1");
+        assert_eq!(pretty_value("(|Option<T>::Some| T!val!1)"), "Some(T#1)");
     }
 }

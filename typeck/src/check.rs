@@ -3570,7 +3570,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         };
         let (l, h, top) = ("rev·lo", "rev·hi", "rev·top");
-        let max = a.if_value(a.bin(ast::BinOp::Gt, a.var(h), a.var(l)), a.var(h), a.var(l));
+        let max = a.if_value(
+            a.bin(ast::BinOp::Gt, a.var(h), a.var(l)),
+            a.var(h),
+            a.var(l),
+        );
         let bounds = a.bin(
             ast::BinOp::And,
             a.bin(ast::BinOp::Le, a.var(l), a.var(i)),

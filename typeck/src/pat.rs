@@ -64,6 +64,10 @@ impl FnCx<'_, '_> {
             } => self.ident_as_path(name),
             _ => None,
         };
+        // A string literal's type is itself a reference: as in rustc, it matches a `&str`
+        // without peeling it (and a `&&str` is a type error: match `*t`).
+        let str_lit = matches!(&p.kind, ast::PatKind::Lit(e)
+            if matches!(e.kind, ast::ExprKind::Lit(ast::Lit::Str(_) | ast::Lit::ByteStr(_))));
         let transparent = unit_def.is_some()
             || matches!(
                 p.kind,
@@ -73,7 +77,7 @@ impl FnCx<'_, '_> {
                     | ast::PatKind::Path(_)
                     | ast::PatKind::Lit(_)
                     | ast::PatKind::Range { .. }
-            );
+            ) && !str_lit;
         if transparent {
             if let Ty::Ref(m, inner) = self.resolve(expected) {
                 let inner_mode = match mode {

@@ -1769,7 +1769,9 @@ impl<'a, 'p> Exec<'a, 'p> {
                 if elem.is_some_and(|e| types::never_zero_sized(self.p, &e)) {
                     self.g.assume(term::lt(len.clone(), num(i64::MAX as i128)));
                 } else {
-                    let msg = "the vector might outgrow `usize`".to_string();
+                    let msg = "the vector might outgrow `usize`: its element type might be \
+                               zero-sized (as a generic `T` might), so no memory bound limits it"
+                        .to_string();
                     self.g
                         .obligate("overflow", span, msg, term::lt(len, num(u64::MAX as i128)));
                 }
