@@ -10,6 +10,10 @@ pub enum CVal {
     Int(i128),
     Float(f64),
     Str(String),
+    /// An array's elements, or a tuple's or struct's fields in declaration order.
+    Agg(Vec<CVal>),
+    /// An enum variant without fields.
+    Variant(u32),
 }
 
 pub fn eval(p: &Program, id: ConstId) -> Result<CVal, String> {
@@ -107,6 +111,33 @@ fn expr(p: &Program, e: &vez_typeck::hir::Expr, depth: u32) -> Result<CVal, Stri
                 _ => return unsupported(),
             }
         }
+        ExprKind::Tuple(es) | ExprKind::Array(es) => CVal::Agg(
+            es.iter()
+                .map(|x| expr(p, x, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        ExprKind::ArrayRepeat(x, n) if *n <= vez_mir::build::MAX_CONST_ELEMS => {
+            CVal::Agg(vec![expr(p, x, depth + 1)?; *n as usize])
+        }
+        ExprKind::Ctor {
+            adt,
+            fields,
+            base: None,
+            ..
+        } if !p.adt(*adt).is_enum && !p.adt(*adt).builtin => {
+            let mut by_index: Vec<(u32, CVal)> = fields
+                .iter()
+                .map(|(i, x)| Ok((*i, expr(p, x, depth + 1)?)))
+                .collect::<Result<_, String>>()?;
+            by_index.sort_by_key(|(i, _)| *i);
+            CVal::Agg(by_index.into_iter().map(|(_, v)| v).collect())
+        }
+        ExprKind::Ctor {
+            adt,
+            variant,
+            fields,
+            base: None,
+        } if p.adt(*adt).is_enum && fields.is_empty() => CVal::Variant(*variant),
         ExprKind::Block(b) if b.stmts.is_empty() => match &b.tail {
             Some(x) => expr(p, x, depth + 1)?,
             None => return unsupported(),

@@ -898,15 +898,57 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             ConstValue::Item(id) => {
                 let c = consts::eval(self.p, *id)
                     .map_err(|e| Error(format!("{}: {e}", self.loc(span))))?;
-                match c {
-                    CVal::Int(n) => self.int_of(ty, n)?,
-                    CVal::Float(f) => match ty {
-                        Ty::Float(FloatTy::F32) => self.ctx.f32_type().const_float(f).into(),
-                        _ => self.ctx.f64_type().const_float(f).into(),
-                    },
-                    CVal::Str(s) => self.bytes_ref(s.as_bytes(), ty),
-                }
+                self.const_item_value(ty, c)
+                    .map_err(|e| Error(format!("{}: {e}", self.loc(span))))?
             }
+        })
+    }
+
+    /// A `const` item's computed value as an LLVM constant of its type's layout (arrays,
+    /// tuples and structs of constants included).
+    fn const_item_value(&mut self, ty: &Ty, c: CVal) -> Result<BasicValueEnum<'ctx>, String> {
+        let parts = |me: &mut Self, tys: &[Ty], vs: Vec<CVal>| {
+            tys.iter()
+                .zip(vs)
+                .map(|(t, v)| me.const_item_value(t, v))
+                .collect::<Result<Vec<_>, String>>()
+        };
+        Ok(match c {
+            CVal::Int(n) => self.int_of(ty, n).map_err(|e| e.0)?,
+            CVal::Float(f) => match ty {
+                Ty::Float(FloatTy::F32) => self.ctx.f32_type().const_float(f).into(),
+                _ => self.ctx.f64_type().const_float(f).into(),
+            },
+            CVal::Str(s) => self.bytes_ref(s.as_bytes(), ty),
+            // `{ tag, payload }` with nothing in the payload, as `enum_value` builds it.
+            CVal::Variant(v) if self.lay.kind(ty) == Kind::Enum => {
+                let et = self.lay.llty(ty).into_struct_type();
+                let payload = et
+                    .get_field_type_at_index(1)
+                    .ok_or("internal error: an enum without a payload")?;
+                let tag = self.ctx.i32_type().const_int(v as u64, false);
+                et.const_named_struct(&[tag.into(), payload.const_zero()])
+                    .into()
+            }
+            CVal::Variant(_) => return Err(format!("a constant of type {ty:?} is not supported")),
+            CVal::Agg(vs) => match ty {
+                Ty::Array(elem, _) => {
+                    let tys = vec![(**elem).clone(); vs.len()];
+                    let elems = parts(self, &tys, vs)?;
+                    const_array(self.lay.llty(elem), &elems)
+                        .ok_or("this constant array's elements are not supported")?
+                }
+                Ty::Tuple(tys) => {
+                    let fields = parts(self, tys, vs)?;
+                    self.ctx.const_struct(&fields, false).into()
+                }
+                Ty::Adt(..) => {
+                    let tys = self.lay.variant_fields(ty, 0);
+                    let fields = parts(self, &tys, vs)?;
+                    self.ctx.const_struct(&fields, false).into()
+                }
+                _ => return Err(format!("a constant of type {ty:?} is not supported")),
+            },
         })
     }
 
@@ -1950,4 +1992,34 @@ fn int_pred(op: BinOp, signed: bool) -> IntPredicate {
         (_, true) => IntPredicate::SGE,
         (_, false) => IntPredicate::UGE,
     }
+}
+
+/// An LLVM constant array of `elem`-typed constants.
+fn const_array<'ctx>(
+    elem: BasicTypeEnum<'ctx>,
+    vals: &[BasicValueEnum<'ctx>],
+) -> Option<BasicValueEnum<'ctx>> {
+    Some(match elem {
+        BasicTypeEnum::IntType(t) => {
+            let v: Vec<_> = vals.iter().map(|v| v.into_int_value()).collect();
+            t.const_array(&v).into()
+        }
+        BasicTypeEnum::FloatType(t) => {
+            let v: Vec<_> = vals.iter().map(|v| v.into_float_value()).collect();
+            t.const_array(&v).into()
+        }
+        BasicTypeEnum::ArrayType(t) => {
+            let v: Vec<_> = vals.iter().map(|v| v.into_array_value()).collect();
+            t.const_array(&v).into()
+        }
+        BasicTypeEnum::StructType(t) => {
+            let v: Vec<_> = vals.iter().map(|v| v.into_struct_value()).collect();
+            t.const_array(&v).into()
+        }
+        BasicTypeEnum::PointerType(t) => {
+            let v: Vec<_> = vals.iter().map(|v| v.into_pointer_value()).collect();
+            t.const_array(&v).into()
+        }
+        _ => return None,
+    })
 }

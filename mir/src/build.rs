@@ -223,6 +223,18 @@ impl<'p> Builder<'p> {
                 value: lit(v),
                 ty: e.ty.clone(),
             }),
+            ExprKind::Const(c)
+                if !const_is_data(self.program, &self.program.consts[c.0 as usize].value) =>
+            {
+                let program = self.program;
+                let t = self.temp(e.ty.clone(), e.span);
+                self.expr_into(Place::local(t), &program.consts[c.0 as usize].value);
+                if self.is_copy(&e.ty) {
+                    Operand::Copy(Place::local(t))
+                } else {
+                    Operand::Move(Place::local(t))
+                }
+            }
             ExprKind::Const(c) => Operand::Const(Constant {
                 value: ConstValue::Item(*c),
                 ty: e.ty.clone(),
@@ -1302,6 +1314,40 @@ impl<'p> Builder<'p> {
             }
             PatKind::Wild | PatKind::Const(_) | PatKind::Range { .. } | PatKind::ConstItem(_) => {}
         }
+    }
+}
+
+/// Arrays of a `const` longer than this are built where they are used, not written out.
+pub const MAX_CONST_ELEMS: u64 = 1 << 16;
+
+/// Whether a `const` item's value is data that code generation writes out as a constant
+/// (numbers, strings, and arrays, tuples, structs and field-less enum variants of them). Any
+/// other value (a variant with fields: `Some(4)`) is computed where it is used, as Rust
+/// inlines a const at each use.
+pub fn const_is_data(p: &Program, e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Lit(LitValue::ByteStr(_)) => false,
+        ExprKind::Lit(_) => true,
+        ExprKind::Const(c) => const_is_data(p, &p.consts[c.0 as usize].value),
+        ExprKind::Unary(_, a) | ExprKind::Cast(a) => const_is_data(p, a),
+        ExprKind::Binary(_, a, b) => const_is_data(p, a) && const_is_data(p, b),
+        ExprKind::Tuple(es) | ExprKind::Array(es) => es.iter().all(|x| const_is_data(p, x)),
+        ExprKind::ArrayRepeat(x, n) => *n <= MAX_CONST_ELEMS && const_is_data(p, x),
+        ExprKind::Ctor {
+            adt,
+            fields,
+            base: None,
+            ..
+        } => {
+            let def = p.adt(*adt);
+            !def.builtin
+                && (!def.is_enum || fields.is_empty())
+                && fields.iter().all(|(_, x)| const_is_data(p, x))
+        }
+        ExprKind::Block(b) => {
+            b.stmts.is_empty() && b.tail.as_ref().is_some_and(|t| const_is_data(p, t))
+        }
+        _ => false,
     }
 }
 
