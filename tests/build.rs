@@ -394,7 +394,7 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
         build_and_run("const_data"),
         "33 [2, 7, 11, 13] 13\n[[1, -2, 3], [4, 5, -6]] -8\n[0, 0, 0, 0, 0] (-3, 2.5) 2.5\n\
          [\"ab\", \"cde\", \"\"] 3\n[P { x: 9, y: true }, P { x: -1, y: false }] 10\n\
-         [Clubs, Hearts, Spades] Card(1, Spades) true\nNone Some(4) 5\n"
+         [Clubs, Hearts, Spades] Card(1, Spades) true\nNone Some(4) 5\n3 P { x: 0, y: true }\n"
     );
     assert_eq!(
         build_and_run("iter_mut"),
