@@ -403,7 +403,9 @@ fn bounds_failures_name_the_indexed_operand() {
     let path = dir.join("bounds.zari");
     std::fs::write(
         &path,
-        "fn pick(a: &[i32], i: usize, j: usize) -> bool {\n    a[i] < a[j]\n}\nfn main() {}\n",
+        "fn pick(a: &[i32], i: usize, j: usize) -> bool {\n    a[i] < a[j]\n}\n\
+         fn flag(b: &[bool], k: usize) -> u8 {\n    if b[k] { 1 } else { 0 }\n}\n\
+         fn store(v: &mut Vec<u8>, m: usize, x: u8) {\n    v[m] = x;\n}\nfn main() {}\n",
     )
     .unwrap();
     let (code, doc) = verify_json(&path, &[]).unwrap();
@@ -418,11 +420,14 @@ fn bounds_failures_name_the_indexed_operand() {
         })
         .collect();
     got.sort();
+    // Also the condition of an `if` and the element an assignment stores into.
     assert_eq!(
         got,
         [
             ("index out of bounds: `a[i]`".to_string(), 5),
-            ("index out of bounds: `a[j]`".to_string(), 12)
+            ("index out of bounds: `a[j]`".to_string(), 12),
+            ("index out of bounds: `b[k]`".to_string(), 8),
+            ("index out of bounds: `v[m]`".to_string(), 5)
         ]
     );
 }

@@ -384,9 +384,22 @@ impl<'p> Builder<'p> {
                 self.assign(dest, Rvalue::Binary(*op, x, y), span);
             }
             ExprKind::Assign(lhs, rhs) => {
-                let v = self.as_operand(rhs);
+                let mut v = self.as_operand(rhs);
                 let p = self.as_place(lhs);
-                self.assign(p, Rvalue::Use(v), span);
+                // A store into an element is at the element's span, so that its bounds check
+                // names `v[i]`, not the whole assignment (an element read on the right is
+                // read first, at its own span).
+                let at = if has_index(&p) {
+                    if matches!(&v, Operand::Copy(q) | Operand::Move(q) if has_index(q)) {
+                        let t = self.temp(rhs.ty.clone(), rhs.span);
+                        self.assign(Place::local(t), Rvalue::Use(v), rhs.span);
+                        v = Operand::Move(Place::local(t));
+                    }
+                    lhs.span
+                } else {
+                    span
+                };
+                self.assign(p, Rvalue::Use(v), at);
                 self.assign(dest, Rvalue::Use(Self::unit_const()), span);
             }
             ExprKind::AssignOp(op, lhs, rhs) => {
@@ -495,7 +508,8 @@ impl<'p> Builder<'p> {
                 let cond = self.as_operand(c);
                 let (then_bb, else_bb, join) =
                     (self.new_block(), self.new_block(), self.new_block());
-                self.terminate_switch(cond, else_bb, then_bb, span);
+                // At the condition's span: a bounds check of `if v[i]` names `v[i]`.
+                self.terminate_switch(cond, else_bb, then_bb, c.span);
                 self.cur = then_bb;
                 self.expr_into(dest.clone(), t);
                 self.goto(join, span);
@@ -1315,6 +1329,10 @@ impl<'p> Builder<'p> {
             PatKind::Wild | PatKind::Const(_) | PatKind::Range { .. } | PatKind::ConstItem(_) => {}
         }
     }
+}
+
+fn has_index(p: &Place) -> bool {
+    p.proj.iter().any(|k| matches!(k, Proj::Index(_)))
 }
 
 /// Arrays of a `const` longer than this are built where they are used, not written out.
