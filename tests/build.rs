@@ -397,6 +397,11 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
          [Clubs, Hearts, Spades] Card(1, Spades) true\nNone Some(4) 5\n3 P { x: 0, y: true }\n"
     );
     assert_eq!(
+        build_and_run("string_ops"),
+        "6 abcdefhello, bob! 9\nab+ab-ab+\n\
+         Version { major: 1, minor: 2 } Version { major: 1, minor: 0 }\n255 -4\n"
+    );
+    assert_eq!(
         build_and_run("iter_mut"),
         "[2, -4, 6] 3 [0, 50, 3, 50] [\"a!\", \"b!\"]\n"
     );

@@ -806,6 +806,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ast::ExprKind::AssignOp(op, a, b) => {
                 self.deny_in_spec("assignment", span);
                 let lhs = self.check_expr(a);
+                if *op == ast::BinOp::Add && self.is_string(&lhs.ty) {
+                    // `s += t` is Rust's `impl AddAssign<&str> for String`: `s.push_str(t)`
+                    // (the place `s` is checked again as the receiver; a place has no effects).
+                    let push =
+                        AstAt { sp: span }.call((**a).clone(), "push_str", vec![(**b).clone()]);
+                    return self.check_expr(&push);
+                }
                 self.check_place(&lhs, a.span);
                 let rhs = self.check_expr(b);
                 let ty = self.arith_result(*op, &lhs, &rhs, span);
@@ -1567,6 +1574,9 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
             _ => {
                 let x = self.check_expr(a);
+                if op == Add && self.is_string(&x.ty) {
+                    return self.check_string_add(x, b, span);
+                }
                 let y = self.check_expr(b);
                 // `&u32 * &u32` is `u32 * u32` (Rust's operator impls on references).
                 let x = self.deref_numeric(x);
@@ -1575,6 +1585,47 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 Self::mk(ExprKind::Binary(op, Box::new(x), Box::new(y)), ty, span)
             }
         }
+    }
+
+    fn is_string(&self, t: &Ty) -> bool {
+        matches!(self.resolve(t), Ty::Adt(id, _) if Some(id) == self.cx.program.lang.string)
+    }
+
+    /// `s + t` with `s: String` is Rust's `impl Add<&str> for String`: the prelude's
+    /// `String::add(self, &str)`, called on `s` (checked already) through a hidden binding.
+    fn check_string_add(&mut self, lhs: Expr, rhs: &ast::Expr, span: Span) -> Expr {
+        let sp = lhs.span;
+        let a = AstAt { sp };
+        let name = "add·lhs";
+        self.push_scope();
+        let ty = lhs.ty.clone();
+        let local = self.new_local(name, ty.clone(), false, sp, LocalKind::Let);
+        let bind = Stmt::Let {
+            pat: Pat {
+                kind: PatKind::Binding {
+                    local,
+                    mode: BindingMode::ByValue,
+                    sub: None,
+                },
+                ty: ty.clone(),
+                span: sp,
+            },
+            init: Some(lhs),
+            ghost: false,
+            span: sp,
+        };
+        let call = AstAt { sp: span }.call(a.var(name), "add", vec![rhs.clone()]);
+        let rest = self.check_expr(&call);
+        self.pop_scope();
+        let rty = rest.ty.clone();
+        Self::mk(
+            ExprKind::Block(Block {
+                stmts: vec![bind],
+                tail: Some(Box::new(rest)),
+            }),
+            rty,
+            span,
+        )
     }
 
     fn check_cast(&mut self, x: &ast::Expr, t: &ast::Type, span: Span) -> Expr {
