@@ -389,7 +389,10 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
         build_and_run("step_by"),
         "[0, 4, 8] []\n21\n250 253 | 2\n-100 50 | -16 784\n"
     );
-    assert_eq!(build_and_run("str_match"), "1 2 0 9\n(2, 3)\n2\n5 0 7\n");
+    assert_eq!(
+        build_and_run("str_match"),
+        "1 2 0 9\n(2, 3)\n2\n5 0 7\n293 0\n"
+    );
     assert_eq!(
         build_and_run("const_data"),
         "33 [2, 7, 11, 13] 13\n[[1, -2, 3], [4, 5, -6]] -8\n[0, 0, 0, 0, 0] (-3, 2.5) 2.5\n\

@@ -989,7 +989,7 @@ impl<'p> Builder<'p> {
             let t = self.temp(seq.ty.clone(), seq.span);
             self.assign(Place::local(t), Rvalue::Use(op), span);
             Place::local(t)
-        } else if mode == ForEachMode::Value {
+        } else if matches!(mode, ForEachMode::Value | ForEachMode::EnumerateValue) {
             self.as_place(seq)
         } else {
             // The iterator borrows the sequence for the whole loop, as Rust's `Iter` (and
@@ -1035,6 +1035,10 @@ impl<'p> Builder<'p> {
             ForEachMode::Ref => Rvalue::Ref(false, at),
             ForEachMode::RefMut => Rvalue::Ref(true, at),
             ForEachMode::Value => Rvalue::Use(Operand::Copy(at)),
+            ForEachMode::EnumerateValue => Rvalue::Aggregate(
+                AggregateKind::Tuple,
+                vec![Operand::Copy(Place::local(k)), Operand::Copy(at)],
+            ),
             ForEachMode::EnumerateRef => {
                 // The pattern's type is `(usize, &T)`.
                 let rty = match &pat.ty {

@@ -3903,6 +3903,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
                             {
                                 (&inner.receiver, ForEachMode::EnumerateRef, false)
                             }
+                            ast::ExprKind::MethodCall(inner)
+                                if inner.args.is_empty() && inner.method.name == "bytes" =>
+                            {
+                                (&inner.receiver, ForEachMode::EnumerateValue, true)
+                            }
                             _ => (iter, ForEachMode::Value, false),
                         }
                     }
@@ -3950,7 +3955,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     let n = self.tyname(&st);
                     self.err(
                         Diagnostic::error("E0277", format!("`{n}` is not an iterator"), iter.span)
-                            .with_help("VeZ loops over ranges `a..b`, `a..=b`, arrays, slices and `Vec`s (`s`, `&s`, `&mut s`, `s.iter()`, `s.iter_mut()`, `s.iter().enumerate()`), and `str.bytes()`"),
+                            .with_help("VeZ loops over ranges `a..b`, `a..=b`, arrays, slices and `Vec`s (`s`, `&s`, `&mut s`, `s.iter()`, `s.iter_mut()`, `s.iter().enumerate()`), and `str.bytes()` (`.enumerate()`)"),
                     );
                     return Self::error_expr(span);
                 };
@@ -3990,6 +3995,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     ForEachMode::EnumerateRef => {
                         Ty::Tuple(vec![Ty::usize(), Ty::Ref(false, Box::new(elem))])
                     }
+                    ForEachMode::EnumerateValue => Ty::Tuple(vec![Ty::usize(), elem]),
                     ForEachMode::RefMut => Ty::Ref(true, Box::new(elem)),
                 };
                 let p = self.check_pattern(pat, &bound, true);
@@ -3997,7 +4003,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 // `for (i, x) in s.iter().enumerate()`: in an invariant, `i` is the loop's
                 // counter, the number of elements done (as a range loop's variable is the next
                 // value); in the body it is the element's index, as in Rust.
-                if let (ForEachMode::EnumerateRef, PatKind::Tuple(items)) = (mode, &p.kind) {
+                let enumerate = matches!(
+                    mode,
+                    ForEachMode::EnumerateRef | ForEachMode::EnumerateValue
+                );
+                if let (true, PatKind::Tuple(items)) = (enumerate, &p.kind) {
                     if let Some(Pat {
                         kind:
                             PatKind::Binding {

@@ -650,6 +650,8 @@ pub enum ForEachMode {
     Value,
     /// `for (i, x) in s.iter().enumerate()`: `(k, &s[k])`.
     EnumerateRef,
+    /// `for (i, b) in s.bytes().enumerate()`: `(k, s[k])`.
+    EnumerateValue,
     /// `for x in s.iter_mut()`, `for x in &mut s`: `&mut s[k]`.
     RefMut,
 }
