@@ -405,6 +405,11 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
          Version { major: 1, minor: 2 } Version { major: 1, minor: 0 }\n255 -4\n"
     );
     assert_eq!(
+        build_and_run("byte_tokenizer"),
+        "Ok([Num(12), Plus, LParen, Num(3), Star, Num(4), RParen])\n\
+         Err(\"unexpected '$' at 2\")\nErr(\"too big\")\nQ 122 true\n"
+    );
+    assert_eq!(
         build_and_run("iter_mut"),
         "[2, -4, 6] 3 [0, 50, 3, 50] [\"a!\", \"b!\"]\n"
     );

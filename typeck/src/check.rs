@@ -1587,6 +1587,26 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
+    /// `let NAME = init;` for a hidden `NAME` (a lowering's own local) in the current scope.
+    fn hidden_let(&mut self, name: &str, init: Expr) -> Stmt {
+        let (ty, sp) = (init.ty.clone(), init.span);
+        let local = self.new_local(name, ty.clone(), false, sp, LocalKind::Let);
+        Stmt::Let {
+            pat: Pat {
+                kind: PatKind::Binding {
+                    local,
+                    mode: BindingMode::ByValue,
+                    sub: None,
+                },
+                ty,
+                span: sp,
+            },
+            init: Some(init),
+            ghost: false,
+            span: sp,
+        }
+    }
+
     fn is_string(&self, t: &Ty) -> bool {
         matches!(self.resolve(t), Ty::Adt(id, _) if Some(id) == self.cx.program.lang.string)
     }
@@ -1598,22 +1618,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let a = AstAt { sp };
         let name = "add·lhs";
         self.push_scope();
-        let ty = lhs.ty.clone();
-        let local = self.new_local(name, ty.clone(), false, sp, LocalKind::Let);
-        let bind = Stmt::Let {
-            pat: Pat {
-                kind: PatKind::Binding {
-                    local,
-                    mode: BindingMode::ByValue,
-                    sub: None,
-                },
-                ty: ty.clone(),
-                span: sp,
-            },
-            init: Some(lhs),
-            ghost: false,
-            span: sp,
-        };
+        let bind = self.hidden_let(name, lhs);
         let call = AstAt { sp: span }.call(a.var(name), "add", vec![rhs.clone()]);
         let rest = self.check_expr(&call);
         self.pop_scope();
@@ -2756,9 +2761,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
     fn check_try(&mut self, x: &ast::Expr, span: Span) -> Expr {
         self.deny_in_spec("`?`", span);
         let inner = self.check_expr(x);
-        let t = self.resolve(&inner.ty);
         let lang = self.cx.program.lang.clone();
         let ret = self.resolve(&self.ret_ty.clone());
+        let inner = self.try_error_from_str(inner, &ret);
+        let t = self.resolve(&inner.ty);
         let (value_ty, ok) = match (&t, &ret) {
             (Ty::Adt(a, args), Ty::Adt(r, _))
                 if Some(*a) == lang.option && Some(*r) == lang.option =>
@@ -2778,7 +2784,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                             span,
                         )
                         .with_label(format!("the error type is `{e1}`"))
-                        .with_note("VeZ has no `From` conversions: the error types must be equal"),
+                        .with_note("of Rust's `From` conversions, `?` applies only `&str` to `String`: otherwise the error types must be equal"),
                     );
                     return Self::error_expr(span);
                 }
@@ -2802,6 +2808,76 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return Self::error_expr(span);
         }
         Self::mk(ExprKind::Try(Box::new(inner)), value_ty, span)
+    }
+
+    /// `?` on a `Result<T, &str>` in a function returning `Result<U, String>` converts the
+    /// error as Rust's `From<&str> for String` does: the checked `inner` is bound to a hidden
+    /// local and matched, `Err(e)` becoming `Err(String::from(e))`. Anything else is returned
+    /// as it is.
+    fn try_error_from_str(&mut self, inner: Expr, ret: &Ty) -> Expr {
+        let lang = &self.cx.program.lang;
+        let (Ty::Adt(a, args), Ty::Adt(r, rargs)) = (self.resolve(&inner.ty), ret.clone()) else {
+            return inner;
+        };
+        let str_ref = Ty::Ref(false, Box::new(Ty::Str));
+        let converts = Some(a) == lang.result
+            && Some(r) == lang.result
+            && self.resolve(&args[1]) == str_ref
+            && self.is_string(&rargs[1]);
+        if !converts {
+            return inner;
+        }
+        let sp = inner.span;
+        let at = AstAt { sp };
+        let (name, v, e) = ("try·result", "try·value", "try·error");
+        let arm = |pat: ast::Pat, body: ast::Expr| ast::Arm {
+            pat,
+            guard: None,
+            body,
+            span: sp,
+        };
+        let variant = |name: &str, pats: Vec<ast::Pat>| ast::Pat {
+            kind: ast::PatKind::TupleStruct(at.path(name), pats),
+            span: sp,
+        };
+        let call =
+            |f: ast::Expr, arg: ast::Expr| at.expr(ast::ExprKind::Call(Box::new(f), vec![arg]));
+        let string_from = at.expr(ast::ExprKind::Path(ast::Path {
+            segments: ["String", "from"]
+                .iter()
+                .map(|n| ast::PathSegment {
+                    ident: at.ident(n),
+                    generics: None,
+                })
+                .collect(),
+            span: sp,
+        }));
+        let converted = at.expr(ast::ExprKind::Match(
+            Box::new(at.var(name)),
+            vec![
+                arm(
+                    variant("Ok", vec![at.binding(v, false)]),
+                    call(at.var("Ok"), at.var(v)),
+                ),
+                arm(
+                    variant("Err", vec![at.binding(e, false)]),
+                    call(at.var("Err"), call(string_from, at.var(e))),
+                ),
+            ],
+        ));
+        self.push_scope();
+        let bind = self.hidden_let(name, inner);
+        let expected = Ty::Adt(a, vec![args[0].clone(), rargs[1].clone()]);
+        let rest = self.check_expr_coerce(&converted, &expected);
+        self.pop_scope();
+        Self::mk(
+            ExprKind::Block(Block {
+                stmts: vec![bind],
+                tail: Some(Box::new(rest)),
+            }),
+            expected,
+            sp,
+        )
     }
 
     // ------------------------------------------------------------ struct literals
