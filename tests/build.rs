@@ -410,6 +410,10 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
          Err(\"unexpected '$' at 2\")\nErr(\"too big\")\nQ 122 true\n"
     );
     assert_eq!(
+        build_and_run("matches_macro"),
+        "true false false true false false \ntrue true true\n"
+    );
+    assert_eq!(
         build_and_run("iter_mut"),
         "[2, -4, 6] 3 [0, 50, 3, 50] [\"a!\", \"b!\"]\n"
     );

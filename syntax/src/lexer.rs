@@ -125,6 +125,9 @@ enum RawTok<'a> {
     Iff,
     #[token("<<<")]
     LaunchOpen,
+    /// `matches!(`: its second argument is a pattern, so the grammar needs to know.
+    #[token("matches!(")]
+    MatchesOpen,
     #[token("+")]
     Plus,
     #[token("-")]
@@ -249,6 +252,7 @@ pub enum Tok<'a> {
     Implies,
     Iff,
     LaunchOpen,
+    MatchesOpen,
     LaunchClose,
     Plus,
     Minus,
@@ -356,6 +360,7 @@ fn convert(raw: RawTok<'_>) -> Tok<'_> {
         R::Implies => Tok::Implies,
         R::Iff => Tok::Iff,
         R::LaunchOpen => Tok::LaunchOpen,
+        R::MatchesOpen => Tok::MatchesOpen,
         R::Plus => Tok::Plus,
         R::Minus => Tok::Minus,
         R::Star => Tok::Star,

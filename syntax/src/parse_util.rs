@@ -14,6 +14,40 @@ pub fn mk(kind: ExprKind, file: FileId, l: usize, r: usize) -> Box<Expr> {
     })
 }
 
+/// `matches!(e, PAT if guard)`: `match e { PAT if guard => true, _ => false }`.
+pub fn matches(
+    e: Box<Expr>,
+    pat: Pat,
+    guard: Option<Expr>,
+    file: FileId,
+    l: usize,
+    r: usize,
+) -> Box<Expr> {
+    let span = Span::new(file, l, r);
+    let lit = |b: bool| Expr {
+        kind: ExprKind::Lit(Lit::Bool(b)),
+        span,
+    };
+    let arms = vec![
+        Arm {
+            span: pat.span,
+            pat,
+            guard,
+            body: lit(true),
+        },
+        Arm {
+            pat: Pat {
+                kind: PatKind::Wild,
+                span,
+            },
+            guard: None,
+            body: lit(false),
+            span,
+        },
+    ];
+    mk(ExprKind::Match(e, arms), file, l, r)
+}
+
 /// Binding power of a binary operator (higher binds tighter), as in Rust, with `==>` below
 /// `||` (right-associative) and `<==>` below it.
 fn precedence(op: BinOp) -> u8 {

@@ -4374,7 +4374,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
             _ => {
                 self.err(Diagnostic::error("Z0006", format!("cannot find macro `{n}` in this scope"), name.span)
-                    .with_help("VeZ's macros: println!, print!, eprintln!, eprint!, format!, assert!, assert_eq!, panic!, unreachable!, vec!"));
+                    .with_help("VeZ's macros: println!, print!, eprintln!, eprint!, format!, assert!, assert_eq!, panic!, unreachable!, vec!, matches!"));
                 Self::error_expr(span)
             }
         }
