@@ -1587,6 +1587,30 @@ impl<'c, 'a> FnCx<'c, 'a> {
         }
     }
 
+    /// `{ let NAME = init; BODY }` for a hidden `NAME` (a lowering's own local), where BODY,
+    /// the block's value, is what `body` checks with `NAME` in scope.
+    fn under_hidden_let(
+        &mut self,
+        name: &str,
+        init: Expr,
+        span: Span,
+        body: impl FnOnce(&mut Self) -> Expr,
+    ) -> Expr {
+        self.push_scope();
+        let bind = self.hidden_let(name, init);
+        let rest = body(self);
+        self.pop_scope();
+        let ty = rest.ty.clone();
+        Self::mk(
+            ExprKind::Block(Block {
+                stmts: vec![bind],
+                tail: Some(Box::new(rest)),
+            }),
+            ty,
+            span,
+        )
+    }
+
     /// `let NAME = init;` for a hidden `NAME` (a lowering's own local) in the current scope.
     fn hidden_let(&mut self, name: &str, init: Expr) -> Stmt {
         let (ty, sp) = (init.ty.clone(), init.span);
@@ -1617,20 +1641,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let sp = lhs.span;
         let a = AstAt { sp };
         let name = "add·lhs";
-        self.push_scope();
-        let bind = self.hidden_let(name, lhs);
         let call = AstAt { sp: span }.call(a.var(name), "add", vec![rhs.clone()]);
-        let rest = self.check_expr(&call);
-        self.pop_scope();
-        let rty = rest.ty.clone();
-        Self::mk(
-            ExprKind::Block(Block {
-                stmts: vec![bind],
-                tail: Some(Box::new(rest)),
-            }),
-            rty,
-            span,
-        )
+        self.under_hidden_let(name, lhs, span, |me| me.check_expr(&call))
     }
 
     fn check_cast(&mut self, x: &ast::Expr, t: &ast::Type, span: Span) -> Expr {
@@ -2865,19 +2877,10 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 ),
             ],
         ));
-        self.push_scope();
-        let bind = self.hidden_let(name, inner);
         let expected = Ty::Adt(a, vec![args[0].clone(), rargs[1].clone()]);
-        let rest = self.check_expr_coerce(&converted, &expected);
-        self.pop_scope();
-        Self::mk(
-            ExprKind::Block(Block {
-                stmts: vec![bind],
-                tail: Some(Box::new(rest)),
-            }),
-            expected,
-            sp,
-        )
+        self.under_hidden_let(name, inner, sp, |me| {
+            me.check_expr_coerce(&converted, &expected)
+        })
     }
 
     // ------------------------------------------------------------ struct literals
