@@ -414,6 +414,10 @@ fn let_else_iteration_and_labels_run_as_rust_does() {
         "true false false true false false \ntrue true true\n"
     );
     assert_eq!(
+        build_and_run("linked_stack"),
+        "4 30 20 10 0 \n2 1 new old Some(5) None 1\n"
+    );
+    assert_eq!(
         build_and_run("iter_mut"),
         "[2, -4, 6] 3 [0, 50, 3, 50] [\"a!\", \"b!\"]\n"
     );

@@ -1,8 +1,9 @@
 //! The process, environment and standard-input primitives of the prelude's `std` module as
 //! calls into the C run-time library: `std::process::exit`, the argument strings behind
-//! `std::env::args()` and `Stdin::read_line`.
+//! `std::env::args()` and `Stdin::read_line`; and `std::mem::replace`/`swap`, a load and a
+//! store of the values behind the references.
 
-use crate::func::{basic, Cg, Fx, R};
+use crate::func::{basic, Cg, Error, Fx, R};
 use inkwell::values::{BasicValueEnum, IntValue};
 use inkwell::IntPredicate;
 use vez_typeck::ty::Ty;
@@ -41,6 +42,29 @@ impl<'ctx> Cg<'ctx, '_> {
                     self.b
                         .build_int_compare(IntPredicate::SLT, n, i64t.const_zero(), "failed")?;
                 return self.ok_or_error_code(fx, ret, failed, n.into(), code);
+            }
+            "std::mem::replace" => {
+                let (dest, (src, t)) = (args[0].0.into_pointer_value(), &args[1]);
+                let held = self.b.build_load(self.lay.llty(t), dest, "held")?;
+                self.b.build_store(dest, *src)?;
+                held
+            }
+            "std::mem::swap" => {
+                let Ty::Ref(_, t) = &args[0].1 else {
+                    return Err(Error("internal error: `swap` of a non-reference".into()));
+                };
+                let lt = self.lay.llty(t);
+                let (a, b) = (
+                    args[0].0.into_pointer_value(),
+                    args[1].0.into_pointer_value(),
+                );
+                let (x, y) = (
+                    self.b.build_load(lt, a, "x")?,
+                    self.b.build_load(lt, b, "y")?,
+                );
+                self.b.build_store(a, y)?;
+                self.b.build_store(b, x)?;
+                self.lay.unit().const_zero().into()
             }
             _ => return Ok(None),
         }))
