@@ -394,21 +394,26 @@ fn triggers_are_printed() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// `vez verify --format json` of `source`, written to a file of its own in the temporary
+/// folder (`name` tells the tests' files apart).
+fn verify_source(name: &str, source: &str) -> (Option<i32>, Value) {
+    let dir = std::env::temp_dir().join(format!("vez-verify-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.zari"));
+    std::fs::write(&path, source).unwrap();
+    verify_json(&path, &[]).unwrap()
+}
+
 /// A failing index names the indexed operand, not the whole expression it sits in, and its
 /// columns are that operand's.
 #[test]
 fn bounds_failures_name_the_indexed_operand() {
-    let dir = std::env::temp_dir().join(format!("vez-verify-bounds-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bounds.zari");
-    std::fs::write(
-        &path,
+    let (code, doc) = verify_source(
+        "bounds",
         "fn pick(a: &[i32], i: usize, j: usize) -> bool {\n    a[i] < a[j]\n}\n\
          fn flag(b: &[bool], k: usize) -> u8 {\n    if b[k] { 1 } else { 0 }\n}\n\
          fn store(v: &mut Vec<u8>, m: usize, x: u8) {\n    v[m] = x;\n}\nfn main() {}\n",
-    )
-    .unwrap();
-    let (code, doc) = verify_json(&path, &[]).unwrap();
+    );
     assert_eq!(code, Some(1));
     let mut got: Vec<(String, u64)> = errors(&doc)
         .iter()
@@ -436,15 +441,10 @@ fn bounds_failures_name_the_indexed_operand() {
 /// `3 * k` it is `k`, not the first parameters in scope.
 #[test]
 fn failure_labels_show_the_failing_expressions_variables_first() {
-    let dir = std::env::temp_dir().join(format!("vez-verify-label-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("label.zari");
-    std::fs::write(
-        &path,
+    let (code, doc) = verify_source(
+        "label",
         "fn f(a: u64, b: u64, c: u64, k: u64) -> u64 {\n    a + (b & c) - a + 3 * k\n}\nfn main() {}\n",
-    )
-    .unwrap();
-    let (code, doc) = verify_json(&path, &[]).unwrap();
+    );
     assert_eq!(code, Some(1));
     let labels: Vec<(&str, &str)> = errors(&doc)
         .iter()

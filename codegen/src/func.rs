@@ -2,7 +2,6 @@
 //! slot (LLVM's mem2reg/SROA turn them into registers); places are pointers computed from
 //! the slot through the projections.
 
-use crate::consts::{self, CVal};
 use crate::layout::{Kind, Layout};
 use crate::{Proofs, Worklist};
 use inkwell::basic_block::BasicBlock;
@@ -18,6 +17,7 @@ use inkwell::values::{
 use inkwell::{FloatPredicate, IntPredicate};
 use std::collections::HashMap;
 use std::rc::Rc;
+use vez_mir::consts::{self, CVal};
 use vez_mir::{
     AggregateKind, Body, Callee, ConstValue, Operand, Place, Proj, Rvalue, StatementKind,
     TerminatorKind,

@@ -18,7 +18,6 @@
 //! Memory is never freed (values are not dropped): a VeZ program's allocations live until it
 //! exits.
 
-mod consts;
 mod func;
 mod gpu_host;
 mod helpers;

@@ -223,9 +223,7 @@ impl<'p> Builder<'p> {
                 value: lit(v),
                 ty: e.ty.clone(),
             }),
-            ExprKind::Const(c)
-                if !const_is_data(self.program, &self.program.consts[c.0 as usize].value) =>
-            {
+            ExprKind::Const(c) if crate::consts::eval(self.program, *c).is_err() => {
                 let program = self.program;
                 let t = self.temp(e.ty.clone(), e.span);
                 self.expr_into(Place::local(t), &program.consts[c.0 as usize].value);
@@ -262,13 +260,12 @@ impl<'p> Builder<'p> {
     ///   evaluates `a` completely before `b`, so a reference that `a` goes through
     ///   (`*s.x_mut() + s.y`) is no longer in use while `b` runs.
     fn read_before(&mut self, x: Operand, a: &Expr, then: Option<&Expr>) -> Operand {
-        let indexed = |p: &Place| p.proj.iter().any(|k| matches!(k, Proj::Index(_)));
         let runs_after = |b: Option<&Expr>| {
             b.is_some_and(|b| !matches!(b.kind, ExprKind::Lit(_) | ExprKind::Const(_)))
         };
         match x {
             Operand::Copy(p)
-                if self.is_copy(&a.ty) && (indexed(&p) || p.has_deref() && runs_after(then)) =>
+                if self.is_copy(&a.ty) && (p.has_index() || p.has_deref() && runs_after(then)) =>
             {
                 let t = self.temp(a.ty.clone(), a.span);
                 self.assign(Place::local(t), Rvalue::Use(Operand::Copy(p)), a.span);
@@ -389,8 +386,8 @@ impl<'p> Builder<'p> {
                 // A store into an element is at the element's span, so that its bounds check
                 // names `v[i]`, not the whole assignment (an element read on the right is
                 // read first, at its own span).
-                let at = if has_index(&p) {
-                    if matches!(&v, Operand::Copy(q) | Operand::Move(q) if has_index(q)) {
+                let at = if p.has_index() {
+                    if matches!(&v, Operand::Copy(q) | Operand::Move(q) if q.has_index()) {
                         let t = self.temp(rhs.ty.clone(), rhs.span);
                         self.assign(Place::local(t), Rvalue::Use(v), rhs.span);
                         v = Operand::Move(Place::local(t));
@@ -1332,44 +1329,6 @@ impl<'p> Builder<'p> {
             }
             PatKind::Wild | PatKind::Const(_) | PatKind::Range { .. } | PatKind::ConstItem(_) => {}
         }
-    }
-}
-
-fn has_index(p: &Place) -> bool {
-    p.proj.iter().any(|k| matches!(k, Proj::Index(_)))
-}
-
-/// Arrays of a `const` longer than this are built where they are used, not written out.
-pub const MAX_CONST_ELEMS: u64 = 1 << 16;
-
-/// Whether a `const` item's value is data that code generation writes out as a constant
-/// (numbers, strings, and arrays, tuples, structs and field-less enum variants of them). Any
-/// other value (a variant with fields: `Some(4)`) is computed where it is used, as Rust
-/// inlines a const at each use.
-pub fn const_is_data(p: &Program, e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::Lit(LitValue::ByteStr(_)) => false,
-        ExprKind::Lit(_) => true,
-        ExprKind::Const(c) => const_is_data(p, &p.consts[c.0 as usize].value),
-        ExprKind::Unary(_, a) | ExprKind::Cast(a) => const_is_data(p, a),
-        ExprKind::Binary(_, a, b) => const_is_data(p, a) && const_is_data(p, b),
-        ExprKind::Tuple(es) | ExprKind::Array(es) => es.iter().all(|x| const_is_data(p, x)),
-        ExprKind::ArrayRepeat(x, n) => *n <= MAX_CONST_ELEMS && const_is_data(p, x),
-        ExprKind::Ctor {
-            adt,
-            fields,
-            base: None,
-            ..
-        } => {
-            let def = p.adt(*adt);
-            !def.builtin
-                && (!def.is_enum || fields.is_empty())
-                && fields.iter().all(|(_, x)| const_is_data(p, x))
-        }
-        ExprKind::Block(b) => {
-            b.stmts.is_empty() && b.tail.as_ref().is_some_and(|t| const_is_data(p, t))
-        }
-        _ => false,
     }
 }
 

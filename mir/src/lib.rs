@@ -6,6 +6,7 @@
 //! map from HIR locals to MIR locals that interprets them.
 
 pub mod build;
+pub mod consts;
 mod pretty;
 
 pub use build::lower_program;
@@ -69,6 +70,11 @@ impl Place {
     /// Whether the place goes through a reference (`*r`, `(*r).f`).
     pub fn has_deref(&self) -> bool {
         self.proj.contains(&Proj::Deref)
+    }
+
+    /// Whether the place goes through an index (`v[i]`, `(*r).f[k]`).
+    pub fn has_index(&self) -> bool {
+        self.proj.iter().any(|k| matches!(k, Proj::Index(_)))
     }
 }
 

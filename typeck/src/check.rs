@@ -1632,7 +1632,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
     }
 
     fn is_string(&self, t: &Ty) -> bool {
-        matches!(self.resolve(t), Ty::Adt(id, _) if Some(id) == self.cx.program.lang.string)
+        let program = &self.cx.program;
+        program.is_lang(&self.resolve(t), program.lang.string)
     }
 
     /// `s + t` with `s: String` is Rust's `impl Add<&str> for String`: the prelude's

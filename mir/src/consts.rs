@@ -1,5 +1,7 @@
 //! Values of `const` items, computed at compile time (Rust evaluates them at compile time
 //! too, and rejects overflow there; the type checker has already rejected anything else).
+//! What this evaluator computes is data that code generation writes out as a constant; the
+//! MIR builder computes any other const value where it is used, as Rust inlines consts.
 
 use vez_typeck::hir::{BinOp, ConstId, ExprKind, LitValue, Program, UnOp};
 use vez_typeck::ty::{IntTy, Ty};
@@ -15,6 +17,9 @@ pub enum CVal {
     /// An enum variant without fields.
     Variant(u32),
 }
+
+/// Arrays of a `const` longer than this are built where they are used, not written out.
+const MAX_CONST_ELEMS: u64 = 1 << 16;
 
 pub fn eval(p: &Program, id: ConstId) -> Result<CVal, String> {
     let c = &p.consts[id.0 as usize];
@@ -116,7 +121,7 @@ fn expr(p: &Program, e: &vez_typeck::hir::Expr, depth: u32) -> Result<CVal, Stri
                 .map(|x| expr(p, x, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
-        ExprKind::ArrayRepeat(x, n) if *n <= vez_mir::build::MAX_CONST_ELEMS => {
+        ExprKind::ArrayRepeat(x, n) if *n <= MAX_CONST_ELEMS => {
             CVal::Agg(vec![expr(p, x, depth + 1)?; *n as usize])
         }
         ExprKind::Ctor {
