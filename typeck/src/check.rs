@@ -3628,22 +3628,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
             span,
         );
         self.push_scope();
-        let str_ref = Ty::Ref(false, Box::new(Ty::Str));
-        let local = self.new_local(s, str_ref.clone(), false, sp, LocalKind::Let);
-        let bind = Stmt::Let {
-            pat: Pat {
-                kind: PatKind::Binding {
-                    local,
-                    mode: BindingMode::ByValue,
-                    sub: None,
-                },
-                ty: str_ref,
-                span: sp,
-            },
-            init: Some(r),
-            ghost: false,
-            span: sp,
-        };
+        let bind = self.hidden_let(s, r);
         let rest = self.check_expr(&lowered);
         self.pop_scope();
         Self::mk(
