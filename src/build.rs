@@ -121,7 +121,8 @@ pub fn build(
             totals.counts.verified,
             if totals.counts.verified == 1 { "" } else { "s" },
             if unproven > 0 {
-                format!(", {unproven} left as run-time checks")
+                // Not every obligation has a run-time check (a race, a postcondition).
+                format!(", {unproven} not verified: every run-time check kept")
             } else {
                 String::new()
             },

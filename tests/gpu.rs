@@ -138,8 +138,17 @@ fn race_free_kernels_compile_to_ptx_that_llc_accepts() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// Proven bounds checks leave no trap in the kernel; a kernel with an unproven obligation is
-/// refused, and with `--allow-unverified` keeps its check as a trap.
+/// How a PTX module declares the NUL-terminated constant string `s` (LLVM leaves the
+/// trailing zero out of the initializer).
+fn ptx_c_string(s: &str) -> String {
+    let bytes: Vec<String> = s.bytes().map(|b| b.to_string()).collect();
+    format!("[{}] = {{{}}};", s.len() + 1, bytes.join(", "))
+}
+
+/// Proven bounds checks leave no check in the kernel; a kernel with an unproven obligation
+/// is refused, and with `--allow-unverified` keeps its check, which fails through CUDA's
+/// `__assertfail` with the message and the source file and line as C strings (what
+/// scripts/gpu-check saw a real GPU print).
 #[test]
 fn kernel_checks_follow_the_proofs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -147,7 +156,11 @@ fn kernel_checks_follow_the_proofs() {
     let ptx = tmp("vec_add.ptx");
     let out = build("ptx", &ptx, &ok, &[]);
     assert!(out.status.success(), "{out:?}");
-    assert!(!std::fs::read_to_string(&ptx).unwrap().contains("trap"));
+    let text = std::fs::read_to_string(&ptx).unwrap();
+    assert!(
+        !text.contains("__assertfail") && !text.contains("trap"),
+        "{text}"
+    );
 
     let bad = root.join("tests/verify/gpu/fail/shared_out_of_bounds.zari");
     let ptx = tmp("oob.ptx");
@@ -156,7 +169,46 @@ fn kernel_checks_follow_the_proofs() {
     assert!(!ptx.exists());
     let out = build("ptx", &ptx, &bad, &["--allow-unverified"]);
     assert!(out.status.success(), "{out:?}");
-    assert!(std::fs::read_to_string(&ptx).unwrap().contains("trap"));
+    let text = std::fs::read_to_string(&ptx).unwrap();
+    assert!(text.contains(".extern .func __assertfail"), "{text}");
+    assert!(text.contains("call.uni \n\t__assertfail"), "{text}");
+    assert!(
+        text.contains(&ptx_c_string("index out of bounds")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&ptx_c_string(bad.to_str().unwrap())),
+        "{text}"
+    );
+}
+
+/// The GPU programs of examples/gpu (which scripts/gpu-check runs on a real GPU) stay valid:
+/// the verified ones build, and those of panics/ and races/ are refused unless
+/// `--allow-unverified`.
+#[test]
+fn gpu_examples_build() {
+    gpu_runtime_built();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gpu");
+    for (dir, verified) in [("", true), ("panics", false), ("races", false)] {
+        let mut n = 0;
+        for e in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            let src = e.path();
+            if src.extension().is_none_or(|x| x != "zari") {
+                continue;
+            }
+            n += 1;
+            let exe = tmp(&format!("example-{}", n + 100 * verified as usize));
+            let out = build("exe", &exe, &src, &[]);
+            let expected = if verified { Some(0) } else { Some(1) };
+            assert_eq!(out.status.code(), expected, "{}: {out:?}", src.display());
+            if !verified {
+                let out = build("exe", &exe, &src, &["--allow-unverified"]);
+                assert!(out.status.success(), "{}: {out:?}", src.display());
+            }
+            assert!(src.with_extension("stdout").is_file(), "{}", src.display());
+        }
+        assert!(n >= 2, "examples/gpu/{dir}: {n} programs");
+    }
 }
 
 /// Device code cannot allocate or print: a clear error, no PTX.

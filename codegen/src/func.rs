@@ -709,6 +709,16 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
             return Ok(l);
         }
         let s = self.loc(span);
+        if self.device {
+            // Device code passes (file, line) on, the two parts of a location that CUDA's
+            // `__assertfail` prints.
+            let mut parts = s.rsplitn(3, ':');
+            let _col = parts.next();
+            let line: u64 = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+            let file = parts.next().unwrap_or(&s).to_string();
+            let (f, _) = self.str_const(file.as_bytes());
+            return Ok((f, self.ctx.i64_type().const_int(line, false)));
+        }
         Ok(self.str_const(s.as_bytes()))
     }
 
@@ -718,7 +728,9 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         if let Some(p) = self.strings.get(bytes) {
             return (*p, len);
         }
-        let arr = self.ctx.const_string(bytes, false);
+        // Device code's strings end in a NUL (CUDA's `__assertfail` reads C strings); the
+        // length does not count it.
+        let arr = self.ctx.const_string(bytes, self.device);
         let g = self.module.add_global(arr.get_type(), None, "str");
         g.set_initializer(&arr);
         g.set_constant(true);
@@ -813,20 +825,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         };
         let f = self.module.add_function(name, ty, Some(linkage));
         if device_panic {
-            // A GPU thread cannot print: a failed check stops the kernel (`trap`), and the
-            // host sees a launch error.
-            let saved = self.b.get_insert_block();
-            let bb = self.ctx.append_basic_block(f, "start");
-            self.b.position_at_end(bb);
-            let trap = self.module.get_function("llvm.trap").unwrap_or_else(|| {
-                self.module
-                    .add_function("llvm.trap", void.fn_type(&[], false), None)
-            });
-            let _ = self.b.build_call(trap, &[], "");
-            let _ = self.b.build_unreachable();
-            if let Some(bb) = saved {
-                self.b.position_at_end(bb);
-            }
+            self.device_panic_body(name, f);
         }
         if name.starts_with("vez_panic") || name == "vez_exit" || name == "vez_proven_guard" {
             let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("noreturn");
@@ -1825,6 +1824,18 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
         args: &[Operand],
         span: Span,
     ) -> R<()> {
+        // A message of literals alone is a constant: no String is built (device code, which
+        // has no allocator, panics this way too).
+        let literal: Option<String> = pieces
+            .iter()
+            .map(|p| match p {
+                FmtPiece::Lit(s) => Some(s.as_str()),
+                FmtPiece::Arg { .. } => None,
+            })
+            .collect();
+        if let Some(msg) = literal {
+            return self.panic_msg(fx, &msg, span);
+        }
         let buf = self.new_buf(fx)?;
         self.format_into(fx, buf, pieces, args, span)?;
         let (d, n) = self.vec_parts(buf)?;

@@ -4,7 +4,7 @@
 //! checks), with three differences made by `Cg` in device mode: the `gpu::` index intrinsics
 //! read the `llvm.nvvm.read.ptx.sreg.*` registers, `gpu::barrier()` is `llvm.nvvm.barrier0`,
 //! and a `gpu::shared` array is a global in address space 3 (one per block). A panic is
-//! `llvm.trap`. Each kernel gets an entry point with the `ptx_kernel` calling convention (and
+//! CUDA's `__assertfail` (a message on stderr, then the kernel stops). Each kernel gets an entry point with the `ptx_kernel` calling convention (and
 //! the `nvvm.annotations` entry LLVM 19 still reads) that takes every `GpuBuffer` as a
 //! global-memory pointer (address space 1) and a length.
 
@@ -215,6 +215,74 @@ impl<'ctx> Cg<'ctx, '_> {
             .build_address_space_cast(g.as_pointer_value(), self.lay.ptr(), name)?)
     }
 
+    /// The body of a run-time panic function in device code. CUDA's `__assertfail(message,
+    /// file, line, function, char size)` prints `file:line: function: block: [x,y,z], thread:
+    /// [x,y,z] Assertion `message` failed.` on the host's stderr and stops the kernel; the
+    /// host's next synchronize returns CUDA_ERROR_ASSERT (710). Device code passes locations
+    /// as (file, line) (see `loc_value`), and its string constants end in a NUL.
+    pub(crate) fn device_panic_body(&self, name: &str, f: FunctionValue<'ctx>) {
+        let saved = self.b.get_insert_block();
+        let bb = self.ctx.append_basic_block(f, "start");
+        self.b.position_at_end(bb);
+        let _ = self.assert_fail(name, f);
+        let _ = self.b.build_unreachable();
+        if let Some(bb) = saved {
+            self.b.position_at_end(bb);
+        }
+    }
+
+    fn assert_fail(&self, name: &str, f: FunctionValue<'ctx>) -> R<()> {
+        let param = |i: u32| {
+            f.get_nth_param(i)
+                .ok_or_else(|| Error("internal error: missing panic parameter".into()))
+        };
+        // The message, and where the location's two parameters start.
+        let (message, at) = match name {
+            "vez_panic" => (param(0)?.into_pointer_value(), 2),
+            "vez_panic_bounds" => (self.device_cstr("index out of bounds"), 2),
+            "vez_panic_slice" => (self.device_cstr("slice index out of range"), 4),
+            _ => (self.device_cstr("panicked"), u32::MAX),
+        };
+        let ptr = self.lay.ptr();
+        let i64t = self.ctx.i64_type();
+        let i32t = self.ctx.i32_type();
+        let (file, line) = if at == u32::MAX {
+            (self.device_cstr("<unknown>"), i32t.const_zero())
+        } else {
+            let line = param(at + 1)?.into_int_value();
+            (
+                param(at)?.into_pointer_value(),
+                self.b.build_int_truncate(line, i32t, "line")?,
+            )
+        };
+        let assert_fail = self.module.get_function("__assertfail").unwrap_or_else(|| {
+            let ty = self.ctx.void_type().fn_type(
+                &[ptr.into(), ptr.into(), i32t.into(), ptr.into(), i64t.into()],
+                false,
+            );
+            self.module.add_function("__assertfail", ty, None)
+        });
+        let args = [
+            message.into(),
+            file.into(),
+            line.into(),
+            self.device_cstr("panicked").into(),
+            i64t.const_int(1, false).into(),
+        ];
+        self.b.build_call(assert_fail, &args, "")?;
+        Ok(())
+    }
+
+    /// A NUL-terminated constant string for device code.
+    fn device_cstr(&self, s: &str) -> inkwell::values::PointerValue<'ctx> {
+        let arr = self.ctx.const_string(s.as_bytes(), true);
+        let g = self.module.add_global(arr.get_type(), None, "panic.str");
+        g.set_initializer(&arr);
+        g.set_constant(true);
+        g.set_linkage(Linkage::Private);
+        g.as_pointer_value()
+    }
+
     /// What device code may not call: functions declared but not defined, other than LLVM's
     /// intrinsics (allocation, printing, the run-time library).
     pub fn undefined_device_calls(&self) -> Vec<String> {
@@ -222,7 +290,7 @@ impl<'ctx> Cg<'ctx, '_> {
             .get_functions()
             .filter(|f| f.count_basic_blocks() == 0)
             .map(|f| f.get_name().to_string_lossy().to_string())
-            .filter(|name| !name.starts_with("llvm."))
+            .filter(|name| !name.starts_with("llvm.") && name != "__assertfail")
             .collect()
     }
 }

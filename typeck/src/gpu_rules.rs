@@ -3,7 +3,7 @@
 //! allowed. What needs the host (printing, allocation, the GPU host API, `std`) is refused
 //! here, at its span, rather than when PTX is generated.
 
-use crate::hir::{Expr, ExprKind, FnDef, Program};
+use crate::hir::{Expr, ExprKind, FmtPiece, FnDef, Program};
 use crate::ty::Ty;
 use vez_syntax::Diagnostic;
 
@@ -24,6 +24,13 @@ pub(crate) fn check_gpu_bodies(p: &Program) -> Vec<Diagnostic> {
                 ExprKind::Print { .. } => Some("printing needs the host".to_string()),
                 ExprKind::VecLit(_) => Some("`vec!` allocates host memory".to_string()),
                 ExprKind::Launch { .. } => Some("kernels are launched from host code".to_string()),
+                // A literal message is a constant that CUDA's `__assertfail` prints; `{}`
+                // needs the host's formatting.
+                ExprKind::Panic { pieces, .. } | ExprKind::Assert { pieces, .. }
+                    if pieces.iter().any(|p| matches!(p, FmtPiece::Arg { .. })) =>
+                {
+                    Some("a formatted panic message needs the host (use literal text)".to_string())
+                }
                 ExprKind::Call { func, .. } => {
                     let g = p.func(*func);
                     if g.attrs.kernel {
