@@ -1592,19 +1592,38 @@ impl<'a, 'p> Exec<'a, 'p> {
                 None => {}
             }
         }
-        // A lemma's call is erased, which assumes it returns: a cycle of lemmas calling each
+        // A lemma's call is erased, which assumes it returns, and a pure function is an
+        // axiom defining it by its body: a cycle of lemmas, or of pure functions, calling each
         // other would prove anything (only direct recursion has its `#[decreases]` checked).
         let caller = self.p.func(self.fid);
-        if caller.attrs.ghost
-            && f.attrs.ghost
-            && fid != self.fid
-            && ghost_calls_reach(self.p, fid, self.fid, &mut HashSet::new())
-        {
-            let msg = format!(
-                "`{}` calls back into `{}`: mutual recursion between #[ghost] functions is not supported (its termination is not checked)",
-                f.name, caller.name
-            );
-            self.g.obligate("decreases", span, msg, term::ff());
+        let kind = if caller.attrs.ghost && f.attrs.ghost {
+            Some("#[ghost]")
+        } else if caller.attrs.pure && f.attrs.pure {
+            Some("#[pure]")
+        } else {
+            None
+        };
+        if let Some(kind) = kind.filter(|_| fid != self.fid) {
+            let same_kind = |g: &FnDef| {
+                if kind == "#[ghost]" {
+                    g.attrs.ghost
+                } else {
+                    g.attrs.pure
+                }
+            };
+            if crate::callgraph::reaches(
+                self.p,
+                fid,
+                self.fid,
+                crate::callgraph::Through::Bodies,
+                &same_kind,
+            ) {
+                let msg = format!(
+                    "`{}` calls back into `{}`: mutual recursion between {kind} functions is not supported (its termination is not checked)",
+                    f.name, caller.name
+                );
+                self.g.obligate("decreases", span, msg, term::ff());
+            }
         }
         // Effects: `&mut` arguments get new values, the result is fresh (or the pure
         // function's value), then the postconditions are assumed.
@@ -1907,27 +1926,6 @@ fn reaches_barrier(p: &Program, f: FnId, seen: &mut HashSet<FnId>) -> bool {
         }
         _ => false,
     })
-}
-
-/// Whether `from` reaches `to` through calls of `#[ghost]` functions.
-fn ghost_calls_reach(p: &Program, from: FnId, to: FnId, seen: &mut HashSet<FnId>) -> bool {
-    if !seen.insert(from) {
-        return false;
-    }
-    let Some(body) = &p.func(from).body else {
-        return false;
-    };
-    let mut callees = Vec::new();
-    body.walk(&mut |e| {
-        if let vez_typeck::hir::ExprKind::Call { func, .. } = &e.kind {
-            if p.func(*func).attrs.ghost {
-                callees.push(*func);
-            }
-        }
-    });
-    callees
-        .into_iter()
-        .any(|g| g == to || ghost_calls_reach(p, g, to, seen))
 }
 
 /// `new` is below `old` in the lexicographic order of non-negative integers.

@@ -158,6 +158,8 @@ pub struct Gen<'p> {
     pub cex_now: Vec<CexVar>,
     pub triggers_log: Vec<(Span, String)>,
     pub item: String,
+    /// The function whose conditions these are.
+    pub current: Option<FnId>,
     /// Well-definedness conditions of the clause being translated (checked separately, and
     /// assumed when the clause itself is checked, so that an ill-defined clause is reported
     /// once, as `spec`).
@@ -246,6 +248,7 @@ impl<'p> Gen<'p> {
             cex_now: Vec::new(),
             triggers_log: Vec::new(),
             item,
+            current: None,
             wd_facts: Vec::new(),
             inlining: Vec::new(),
             user_triggers: Vec::new(),
@@ -1433,8 +1436,20 @@ impl<'p> Gen<'p> {
                 implies(and(facts.clone()), rfact),
             ));
         }
-        // The postcondition.
-        if !f.contract.ensures.is_empty() {
+        // The postcondition, unless it is what is being proved: the function being verified,
+        // or one whose body or contract reaches it, would assume it for every argument,
+        // itself included. (Its recursive calls assume it where they are made, after the
+        // measure was checked to decrease.)
+        let circular = self.current.is_some_and(|item| {
+            crate::callgraph::reaches(
+                self.p,
+                func,
+                item,
+                crate::callgraph::Through::BodiesAndContracts,
+                &|_| true,
+            )
+        });
+        if !f.contract.ensures.is_empty() && !circular {
             let mut penv = env.clone();
             penv.result = Some(call_at(term::var(&fu)));
             penv.old = Some(Box::new(env.clone()));
@@ -1452,8 +1467,15 @@ impl<'p> Gen<'p> {
                 implies(pre.clone(), and(posts)),
             ));
         }
-        // The definition, one unfolding per fuel level.
-        if let (Some(body), false) = (&f.body, f.attrs.intrinsic || f.attrs.trusted) {
+        // The definition, one unfolding per fuel level; none while the function itself is
+        // verified (its termination is among what is checked), nor where its recursion
+        // cannot be checked to end.
+        let own = self.current == Some(func);
+        let defined = !f.attrs.intrinsic
+            && !f.attrs.trusted
+            && !own
+            && !crate::callgraph::unchecked_recursion(self.p, func);
+        if let (Some(body), true) = (&f.body, defined) {
             let before = self.unsupported.len();
             let body = body.clone();
             let bt = self.pure_body(&body, &env, func, generics, &term::var(&fu));

@@ -13,6 +13,7 @@
 //! uses, the facts known at the obligation's program point, and the negated obligation. It
 //! is unsatisfiable exactly when the obligation holds.
 
+mod callgraph;
 mod exec;
 pub mod gen;
 pub mod ints;
@@ -151,6 +152,7 @@ pub struct KernelTrace {
 pub fn generate(p: &Program, body: &Body, source: &(dyn Fn(Span) -> String + Sync)) -> FnVc {
     let f = p.func(body.func);
     let mut g = gen::Gen::new(p, source, f.name.clone());
+    g.current = Some(body.func);
     g.eq_params = eq_params(f);
     g.ord_params = ord_params(f);
     exec::Exec::new(&mut g, p, body.func, body).run();
@@ -166,6 +168,7 @@ pub fn generate_kernel(
 ) -> (FnVc, KernelTrace) {
     let f = p.func(body.func);
     let mut g = gen::Gen::new(p, source, f.name.clone());
+    g.current = Some(body.func);
     g.eq_params = eq_params(f);
     g.ord_params = ord_params(f);
     let trace = exec::Exec::new(&mut g, p, body.func, body).run_kernel();
