@@ -70,6 +70,10 @@ pub struct Exec<'a, 'p> {
     /// have written it, so a read gives an arbitrary value.
     shared_read: bool,
     cur_block: u32,
+    /// For a method of `impl Trait for T` whose trait method has a contract: that method, its
+    /// environment at entry, and its precondition there. Callers through the trait rely on
+    /// it, so the impl must meet it (behavioural subtyping, as in Prusti and Verus).
+    trait_contract: Option<(FnId, Env, T)>,
 }
 
 fn unsupported_val(g: &mut Gen, span: Span, what: &str, sort: Sort) -> T {
@@ -115,6 +119,7 @@ impl<'a, 'p> Exec<'a, 'p> {
             writing: false,
             shared_read: false,
             cur_block: 0,
+            trait_contract: None,
         }
     }
 
@@ -228,6 +233,7 @@ impl<'a, 'p> Exec<'a, 'p> {
         }
         self.inputs_cex = cex.clone();
         self.g.cex_now = cex;
+        self.trait_precondition();
         // Preconditions: well-defined in order, then assumed.
         let env = self.entry_env.clone();
         for r in &self.f.contract.requires {
@@ -923,6 +929,86 @@ impl<'a, 'p> Exec<'a, 'p> {
                 "this postcondition".into(),
                 t,
                 vec![(span, "when returning here".into())],
+            );
+        }
+        self.trait_postcondition(&env, span);
+    }
+
+    /// An impl method whose trait method has a contract: callers through the trait establish
+    /// only the trait's precondition, so the impl's own must follow from it (checked before
+    /// the impl's is assumed).
+    fn trait_precondition(&mut self) {
+        let Some((decl, tys)) = crate::gen::trait_declaration(self.p, self.fid) else {
+            return;
+        };
+        let d = self.p.func(decl);
+        if d.contract.requires.is_empty() && d.contract.ensures.is_empty() {
+            return;
+        }
+        let mut env = Env::new(decl);
+        env.tsubst = tys;
+        for (dl, ml) in d.params.iter().zip(&self.f.params) {
+            if let Some(v) = self.entry_env.locals.get(ml) {
+                env.locals.insert(*dl, v.clone());
+            }
+        }
+        let pre = and(d
+            .contract
+            .requires
+            .iter()
+            .map(|r| self.g.spec(r, &env))
+            .collect());
+        if !self.f.contract.requires.is_empty() {
+            let own = and(self
+                .f
+                .contract
+                .requires
+                .iter()
+                .map(|r| self.g.spec(r, &self.entry_env.clone()))
+                .collect());
+            let first = &self.f.contract.requires[0];
+            let msg = format!(
+                "precondition of `{}` might not follow from the trait's (`{}`), which is all a caller through the trait establishes: `{}`",
+                self.f.name,
+                d.name,
+                self.g.snippet(first.span)
+            );
+            self.g
+                .obligate("precondition", first.span, msg, implies(pre.clone(), own));
+        }
+        self.trait_contract = Some((decl, env, pre));
+    }
+
+    /// At a return of an impl method: the trait method's postcondition, where the trait's
+    /// precondition held at entry.
+    fn trait_postcondition(&mut self, own: &Env, span: Span) {
+        let Some((decl, entry, pre)) = self.trait_contract.clone() else {
+            return;
+        };
+        let d = self.p.func(decl);
+        let mut env = entry.clone();
+        for (dl, ml) in d.params.iter().zip(&self.f.params) {
+            if let Some(v) = own.locals.get(ml) {
+                env.locals.insert(*dl, v.clone());
+            }
+        }
+        env.result = own.result.clone();
+        env.old = Some(Box::new(entry));
+        for e in &d.contract.ensures {
+            let t = self.g.spec(e, &env);
+            let msg = format!(
+                "postcondition of trait method `{}` might not hold in `{}`: `{}`",
+                d.name,
+                self.f.name,
+                self.g.snippet(e.span)
+            );
+            self.g.obligate_labeled(
+                "postcondition",
+                span,
+                msg,
+                "when returning here".into(),
+                implies(pre.clone(), t),
+                vec![(e.span, "the trait's postcondition".into())],
             );
         }
     }

@@ -58,6 +58,29 @@ impl Env {
     }
 }
 
+/// The trait method that impl method `m` implements, and its generic arguments as `m` sees
+/// them (`Self` is the impl's type, then `m`'s own generics).
+pub fn trait_declaration(p: &Program, m: FnId) -> Option<(FnId, Vec<Ty>)> {
+    let (ti, name) = p.trait_impls.iter().find_map(|ti| {
+        ti.methods
+            .iter()
+            .find(|(_, f)| *f == m)
+            .map(|(name, _)| (ti, name))
+    })?;
+    let decl = p.traits[ti.trait_id.0 as usize]
+        .methods
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, f)| *f)?;
+    let own = p.func(m).generics.len().saturating_sub(ti.n_generics);
+    let mut tys = vec![ti.self_ty.clone()];
+    for k in 0..own {
+        let i = ti.n_generics + k;
+        tys.push(Ty::Param(i as u32, p.func(m).generics[i].name.clone()));
+    }
+    Some((decl, tys))
+}
+
 /// Builtin meanings of prelude methods.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
