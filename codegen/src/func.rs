@@ -1826,14 +1826,7 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
     ) -> R<()> {
         // A message of literals alone is a constant: no String is built (device code, which
         // has no allocator, panics this way too).
-        let literal: Option<String> = pieces
-            .iter()
-            .map(|p| match p {
-                FmtPiece::Lit(s) => Some(s.as_str()),
-                FmtPiece::Arg { .. } => None,
-            })
-            .collect();
-        if let Some(msg) = literal {
+        if let Some(msg) = vez_typeck::hir::literal_text(pieces) {
             return self.panic_msg(fx, &msg, span);
         }
         let buf = self.new_buf(fx)?;

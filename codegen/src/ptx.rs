@@ -238,22 +238,23 @@ impl<'ctx> Cg<'ctx, '_> {
         };
         // The message, and where the location's two parameters start.
         let (message, at) = match name {
-            "vez_panic" => (param(0)?.into_pointer_value(), 2),
-            "vez_panic_bounds" => (self.device_cstr("index out of bounds"), 2),
-            "vez_panic_slice" => (self.device_cstr("slice index out of range"), 4),
-            _ => (self.device_cstr("panicked"), u32::MAX),
+            "vez_panic" => (param(0)?.into_pointer_value(), Some(2)),
+            "vez_panic_bounds" => (self.device_cstr("index out of bounds"), Some(2)),
+            "vez_panic_slice" => (self.device_cstr("slice index out of range"), Some(4)),
+            _ => (self.device_cstr("panicked"), None),
         };
         let ptr = self.lay.ptr();
         let i64t = self.ctx.i64_type();
         let i32t = self.ctx.i32_type();
-        let (file, line) = if at == u32::MAX {
-            (self.device_cstr("<unknown>"), i32t.const_zero())
-        } else {
-            let line = param(at + 1)?.into_int_value();
-            (
-                param(at)?.into_pointer_value(),
-                self.b.build_int_truncate(line, i32t, "line")?,
-            )
+        let (file, line) = match at {
+            Some(at) => {
+                let line = param(at + 1)?.into_int_value();
+                (
+                    param(at)?.into_pointer_value(),
+                    self.b.build_int_truncate(line, i32t, "line")?,
+                )
+            }
+            None => (self.device_cstr("<unknown>"), i32t.const_zero()),
         };
         let assert_fail = self.module.get_function("__assertfail").unwrap_or_else(|| {
             let ty = self.ctx.void_type().fn_type(

@@ -3,7 +3,7 @@
 //! allowed. What needs the host (printing, allocation, the GPU host API, `std`) is refused
 //! here, at its span, rather than when PTX is generated.
 
-use crate::hir::{Expr, ExprKind, FmtPiece, FnDef, Program};
+use crate::hir::{literal_text, Expr, ExprKind, FnDef, Program};
 use crate::ty::Ty;
 use vez_syntax::Diagnostic;
 
@@ -27,7 +27,7 @@ pub(crate) fn check_gpu_bodies(p: &Program) -> Vec<Diagnostic> {
                 // A literal message is a constant that CUDA's `__assertfail` prints; `{}`
                 // needs the host's formatting.
                 ExprKind::Panic { pieces, .. } | ExprKind::Assert { pieces, .. }
-                    if pieces.iter().any(|p| matches!(p, FmtPiece::Arg { .. })) =>
+                    if literal_text(pieces).is_none() =>
                 {
                     Some("a formatted panic message needs the host (use literal text)".to_string())
                 }

@@ -254,6 +254,18 @@ pub enum FmtPiece {
     },
 }
 
+/// The message of format pieces that are all literal text (`panic!("stack empty")`): a
+/// constant, known without formatting anything. `None` when a piece is an argument.
+pub fn literal_text(pieces: &[FmtPiece]) -> Option<String> {
+    pieces
+        .iter()
+        .map(|p| match p {
+            FmtPiece::Lit(s) => Some(s.as_str()),
+            FmtPiece::Arg { .. } => None,
+        })
+        .collect()
+}
+
 /// The formatting trait a placeholder asks for: `{}`, `{:?}`, `{:x}`, `{:X}`, `{:o}`, `{:b}`,
 /// `{:e}`, `{:E}`. The order is the run-time library's numbering (`K_DISPLAY` ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

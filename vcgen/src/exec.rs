@@ -17,9 +17,7 @@ use vez_mir::{
     TerminatorKind,
 };
 use vez_syntax::Span;
-use vez_typeck::hir::{
-    is_hidden_name, BinOp, Coercion, FmtPiece, FnDef, FnId, PanicKind, Program, UnOp,
-};
+use vez_typeck::hir::{is_hidden_name, BinOp, Coercion, FnDef, FnId, PanicKind, Program, UnOp};
 use vez_typeck::ty::Ty;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -886,14 +884,7 @@ impl<'a, 'p> Exec<'a, 'p> {
                     PanicKind::Unreachable => "this `unreachable!()` might be reached",
                 };
                 // A message written out in full is quoted (`panic!("stack empty")`).
-                let text: Option<String> = pieces
-                    .iter()
-                    .map(|p| match p {
-                        FmtPiece::Lit(s) => Some(s.as_str()),
-                        FmtPiece::Arg { .. } => None,
-                    })
-                    .collect();
-                let msg = match text {
+                let msg = match vez_typeck::hir::literal_text(pieces) {
                     Some(t) if !t.is_empty() && !t.contains('`') => format!("{msg}: `{t}`"),
                     _ => msg.to_string(),
                 };
