@@ -71,8 +71,32 @@ pub fn target_machine(opt: u8) -> Result<TargetMachine, String> {
         .ok_or_else(|| "cannot create a target machine for this host".to_string())
 }
 
+/// LLVM options that the C API has no call for, set once per process (LLVM parses its
+/// command line into globals, and a second parse of the same flag is an error).
+///
+/// `-force-ordered-reductions` lets the loop vectoriser vectorise a loop that sums floats
+/// (`sum += a(i, j) * v[j]`): the terms are computed several lanes at a time and still
+/// added one by one in source order, so the result is the same to the last bit. Without it
+/// such a loop runs one term at a time (rustc and clang leave it off on x86).
+fn set_llvm_options() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let args = [c"vez".as_ptr(), c"-force-ordered-reductions".as_ptr()];
+        // SAFETY: the pointers are to NUL-terminated static strings that outlive the call,
+        // and `Once` keeps this to one call per process, before any pipeline runs.
+        unsafe {
+            inkwell::llvm_sys::support::LLVMParseCommandLineOptions(
+                args.len() as i32,
+                args.as_ptr(),
+                c"".as_ptr(),
+            );
+        }
+    });
+}
+
 /// LLVM's `default<On>` pipeline, then the proven guards it kept become assumptions.
 pub fn optimize(module: &Module, tm: &TargetMachine, opt_level: u8) -> Result<(), String> {
+    set_llvm_options();
     let passes = format!("default<O{}>", opt_level.min(3));
     module
         .run_passes(&passes, tm, pass_options(opt_level))
