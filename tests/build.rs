@@ -563,3 +563,55 @@ fn for_by_value_over_an_array_iterates_a_copy() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A loop that sums floats is vectorised (the terms several lanes at a time) with an ordered
+/// reduction: the lanes are added one by one in source order, so the sum is rustc's to the
+/// last bit. Summed in eight interleaved partial sums, it would print 6025066.664247556.
+#[test]
+fn float_sums_are_vectorised_in_source_order() {
+    let src = write(
+        "fsum.zari",
+        "#[requires(v.len() <= 1000000)]\nfn weighted(v: &Vec<f64>) -> f64 {\n    let mut s = 0.0;\n    for i in 0..v.len() {\n        s += v[i] / (i as f64 + 1.0);\n    }\n    s\n}\n\nfn main() {\n    let mut v: Vec<f64> = Vec::new();\n    let mut x: f64 = 0.3;\n    #[invariant(v.len() == i)]\n    for i in 0..10007 {\n        x = x * 3.9 * (1.0 - x);\n        v.push(x * 1e6);\n    }\n    println!(\"{:?}\", weighted(&v));\n}\n",
+    );
+    let ir = emit_ir("fsum.ll", &["-O3"], &src);
+    let reductions: Vec<&str> = ir
+        .lines()
+        .filter(|l| l.contains("call") && l.contains("@llvm.vector.reduce.fadd"))
+        .collect();
+    assert!(!reductions.is_empty(), "the float sum was not vectorised:\n{ir}");
+    for r in reductions {
+        assert!(
+            !r.contains("reassoc") && !r.contains(" fast "),
+            "a reordering reduction: {r}"
+        );
+    }
+    let exe = tmp("fsum");
+    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let out = Command::new(&exe).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "6025066.66424758\n");
+}
+
+/// Floats print as Rust prints them also when the value lies exactly halfway between the two
+/// shortest candidates: Rust takes the upper (139.453125f32 is "139.45313"), where rounding
+/// half to even, printf's rule, would print "139.45312". Found by the differential soak.
+#[test]
+fn float_ties_print_as_rust_does() {
+    let src = write(
+        "ties.zari",
+        "fn main() {\n    let xs: [f32; 5] = [0.150390625, 3275.15625, 0.000244140625, -2854276.25, 139.453125];\n    for x in xs.iter() {\n        println!(\"{} {:?} {:e}\", x, x, x);\n    }\n    let y: f64 = 0.1 + 0.2;\n    println!(\"{} {:?} {}\", y, 1.0e16, 123456789012345680.0);\n}\n",
+    );
+    let exe = tmp("ties");
+    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    let out = Command::new(&exe).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "0.15039063 0.15039063 1.5039063e-1\n\
+         3275.1563 3275.1563 3.2751563e3\n\
+         0.00024414063 0.00024414063 2.4414063e-4\n\
+         -2854276.3 -2854276.3 -2.8542763e6\n\
+         139.45313 139.45313 1.3945313e2\n\
+         0.30000000000000004 1e16 123456789012345680\n"
+    );
+}

@@ -214,23 +214,72 @@ void vez_fmt_str(VezBuf *s, const uint8_t *p, int64_t n, int32_t debug) {
     push_cstr(s, "\"");
 }
 
-/* Shortest decimal digits that read back as the same value (what Rust prints): the digits
- * without a point, and the decimal exponent of the first digit. */
-static void shortest(double v, int is_f32, char *digits, int *exp10) {
-    char tmp[64];
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-        int ok = is_f32 ? (strtof(tmp, 0) == (float)v) : (strtod(tmp, 0) == v);
-        if (ok || prec == 17) break;
+/* Does the decimal d[0].d[1..n] x 10^e read back as v? */
+static int reads_back(const char *d, int n, int e, double v, int is_f32) {
+    char tmp[48];
+    int k = 0;
+    tmp[k++] = d[0];
+    if (n > 1) {
+        tmp[k++] = '.';
+        memcpy(tmp + k, d + 1, (size_t)(n - 1));
+        k += n - 1;
     }
-    /* tmp is d.ddddde[+-]xx */
-    int n = 0;
-    char *e = strchr(tmp, 'e');
-    for (char *c = tmp; c < e; c++)
-        if (*c >= '0' && *c <= '9') digits[n++] = *c;
-    while (n > 1 && digits[n - 1] == '0') n--;
-    digits[n] = 0;
-    *exp10 = atoi(e + 1);
+    snprintf(tmp + k, sizeof tmp - (size_t)k, "e%d", e);
+    return is_f32 ? (strtof(tmp, 0) == (float)v) : (strtod(tmp, 0) == v);
+}
+
+/* Shortest decimal digits that read back as the same value, as Rust prints them: the digits
+ * without a point, and the decimal exponent of the first digit. For each length, the two
+ * candidates are v's exact expansion cut there and that plus one in the last digit; when
+ * both read back, Rust takes the nearer and, at an exact tie, the upper (139.453125f32
+ * prints as 139.45313), where printf's rounding would take the even one. */
+static void shortest(double v, int is_f32, char *digits, int *exp10) {
+    /* glibc prints a double's exact decimal expansion, which ends with the place of its
+     * last binary digit (2^e2 has -e2 decimals): at most 767 significant digits. */
+    int e2;
+    frexp(v, &e2);
+    e2 -= 53;
+    int sig = (int)floor(log10(v)) + 3 + (e2 < 0 ? -e2 : 0);
+    if (sig < 18) sig = 18;
+    if (sig > 770) sig = 770;
+    char exact[800];
+    snprintf(exact, sizeof exact, "%.*e", sig, v);
+    char all[780];
+    int len = 0;
+    char *e = strchr(exact, 'e');
+    for (char *c = exact; c < e; c++)
+        if (*c >= '0' && *c <= '9') all[len++] = *c;
+    int x = atoi(e + 1);
+    for (int n = 1; n <= 17; n++) {
+        /* The digits after the first n, against half a unit of the last kept one. */
+        int rest = -2; /* -2: none (v has exactly n digits), -1: below half, 0: half, 1: above */
+        for (int i = n; i < len; i++)
+            if (all[i] != '0') { rest = 0; break; }
+        if (rest == 0 && all[n] != '5') rest = all[n] > '5' ? 1 : -1;
+        else if (rest == 0)
+            for (int i = n + 1; i < len; i++)
+                if (all[i] != '0') { rest = 1; break; }
+        char up[20];
+        memcpy(up, all, (size_t)n);
+        int ux = x, i = n - 1;
+        while (i >= 0 && up[i] == '9') up[i--] = '0';
+        if (i >= 0) up[i]++;
+        else { up[0] = '1'; ux++; }
+        int down_ok = reads_back(all, n, x, v, is_f32);
+        int up_ok = rest != -2 && reads_back(up, n, ux, v, is_f32);
+        const char *pick = 0;
+        int px = x;
+        if (down_ok && (!up_ok || rest < 0)) pick = all;
+        else if (up_ok) { pick = up; px = ux; }
+        if (pick || n == 17) {
+            if (!pick) pick = all;
+            memcpy(digits, pick, (size_t)n);
+            while (n > 1 && digits[n - 1] == '0') n--;
+            digits[n] = 0;
+            *exp10 = px;
+            return;
+        }
+    }
 }
 
 static void fmt_float(VezBuf *s, double v, int is_f32, int debug) {

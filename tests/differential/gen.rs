@@ -236,7 +236,7 @@ impl Gen {
     }
 
     fn stmt(&mut self, depth: u32) {
-        match self.rng.below(12) {
+        match self.rng.below(13) {
             0..=2 => {
                 let t = *self.rng.pick(&INTS);
                 let n = self.name("v");
@@ -340,6 +340,7 @@ impl Gen {
                     "println!(\"{p} {{:?}} {{}} {{}}\", {p}, {p} == {q}, {q}.x);"
                 ));
             }
+            11 => self.float_sum(),
             _ => {
                 let s = self.name("e");
                 let ctor = match self.rng.below(3) {
@@ -364,6 +365,58 @@ impl Gen {
                 self.vars.push((r, "i64".into(), false));
             }
         }
+    }
+
+    /// A float Vec filled from integer expressions, then folded by a loop (the kind LLVM
+    /// vectorises with an ordered reduction: its result must be rustc's to the last bit),
+    /// printed with `{}` and `{:?}`.
+    fn float_sum(&mut self) {
+        let ft = *self.rng.pick(&["f64", "f32"]);
+        let (v, j, s) = (self.name("f"), self.name("j"), self.name("s"));
+        let n = 1 + self.rng.below(40);
+        let scale = *self.rng.pick(&["0.37", "1.5", "-2.25", "1e-3", "7.0"]);
+        let div = *self.rng.pick(&["7.0", "3.0", "0.1", "1e10"]);
+        self.line(&format!("let mut {v}: Vec<{ft}> = Vec::new();"));
+        self.line(&format!("let mut {j}: u64 = 0;"));
+        self.line(&format!("while {j} < {n} {{"));
+        self.indent += 1;
+        let e = self.expr("i32", 2);
+        self.line(&format!("{v}.push({e} as {ft} * {scale} + {j} as {ft} / {div});"));
+        self.line(&format!("{j} += 1;"));
+        self.indent -= 1;
+        self.line("}");
+        let init = *self.rng.pick(&["0.0", "1.0", "-0.5"]);
+        self.line(&format!("let mut {s}: {ft} = {init};"));
+        if self.rng.chance(50) {
+            let body = *self.rng.pick(&[
+                "+= *x",
+                "+= *x * *x",
+                "-= *x / 3.0",
+                "*= 1.0 + *x * 1e-3",
+                "+= x.abs().sqrt()",
+                "= {s}.max(*x)",
+                "= {s} * 0.5 + *x",
+            ]);
+            self.line(&format!("for x in {v}.iter() {{"));
+            self.indent += 1;
+            self.line(&format!("{s} {};", body.replace("{s}", &s)));
+        } else {
+            let body = *self.rng.pick(&[
+                "+= {v}[i] * (i as {ft} + 0.5)",
+                "+= {v}[i] / (i as {ft} + 1.0)",
+                "-= {v}[i] * {v}[{n} - 1 - i]",
+            ]);
+            self.line(&format!("for i in 0..{v}.len() {{"));
+            self.indent += 1;
+            let body = body
+                .replace("{v}", &v)
+                .replace("{ft}", ft)
+                .replace("{n}", &n.to_string());
+            self.line(&format!("{s} {body};"));
+        }
+        self.indent -= 1;
+        self.line("}");
+        self.line(&format!("println!(\"{s} {{}} {{:?}} {{}}\", {s}, {s}, {v}.len());"));
     }
 
     fn function(&mut self, i: usize) {
