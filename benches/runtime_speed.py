@@ -17,12 +17,18 @@ while args:
         vez, args = args[1], args[2:]
     elif args[0] == "--runs":
         runs, args = int(args[1]), args[2:]
+    elif args[0] in ("-h", "--help"):
+        print(__doc__)
+        sys.exit(0)
     else:
         only, args = only + [args[0]], args[1:]
 
 src = os.path.join(here, "runtime")
 names = sorted(f[:-5] for f in os.listdir(src) if f.endswith(".zari"))
 if only:
+    unknown = [n for n in only if n not in names]
+    if unknown:
+        sys.exit(f"no such benchmark: {', '.join(unknown)} (there are: {', '.join(names)})")
     names = [n for n in names if n in only]
 work = tempfile.mkdtemp(prefix="vez-runtime-bench-")
 
