@@ -4,12 +4,12 @@ refuses anything unproven, so every proven check is compiled out) and the same a
 Rust (`rustc -O`), built and run in this same run. Prints, per program, both wall times (the
 fastest of --runs runs; the outputs must be identical) and the ratio VeZ / Rust, then the
 geometric mean. Targets: geometric mean at most 0.95, no program above 1.05.
-Usage: benches/runtime_speed.py [--vez target/release/vez] [--runs 10] [NAME ...]"""
+Usage: benches/runtime_speed.py [--vez target/release/vez] [--runs 15] [NAME ...]"""
 import math, os, subprocess, sys, tempfile, time
 
 here = os.path.dirname(os.path.abspath(__file__))
 vez = os.path.join(here, "..", "target", "release", "vez")
-runs = 10
+runs = 15
 only = []
 args = sys.argv[1:]
 while args:
