@@ -578,7 +578,10 @@ fn float_sums_are_vectorised_in_source_order() {
         .lines()
         .filter(|l| l.contains("call") && l.contains("@llvm.vector.reduce.fadd"))
         .collect();
-    assert!(!reductions.is_empty(), "the float sum was not vectorised:\n{ir}");
+    assert!(
+        !reductions.is_empty(),
+        "the float sum was not vectorised:\n{ir}"
+    );
     for r in reductions {
         assert!(
             !r.contains("reassoc") && !r.contains(" fast "),

@@ -412,7 +412,8 @@ fn bounds_failures_name_the_indexed_operand() {
         "bounds",
         "fn pick(a: &[i32], i: usize, j: usize) -> bool {\n    a[i] < a[j]\n}\n\
          fn flag(b: &[bool], k: usize) -> u8 {\n    if b[k] { 1 } else { 0 }\n}\n\
-         fn store(v: &mut Vec<u8>, m: usize, x: u8) {\n    v[m] = x;\n}\nfn main() {}\n",
+         fn store(v: &mut Vec<u8>, m: usize, x: u8) {\n    v[m] = x;\n}\n\
+         fn mix(w: &[u32], n: usize, t: u32) -> u32 {\n    let mut s = t;\n    s ^= w[n];\n    s\n}\nfn main() {}\n",
     );
     assert_eq!(code, Some(1));
     let mut got: Vec<(String, u64)> = errors(&doc)
@@ -425,14 +426,16 @@ fn bounds_failures_name_the_indexed_operand() {
         })
         .collect();
     got.sort();
-    // Also the condition of an `if` and the element an assignment stores into.
+    // Also the condition of an `if`, the element an assignment stores into and the right
+    // operand of a compound assignment.
     assert_eq!(
         got,
         [
             ("index out of bounds: `a[i]`".to_string(), 5),
             ("index out of bounds: `a[j]`".to_string(), 12),
             ("index out of bounds: `b[k]`".to_string(), 8),
-            ("index out of bounds: `v[m]`".to_string(), 5)
+            ("index out of bounds: `v[m]`".to_string(), 5),
+            ("index out of bounds: `w[n]`".to_string(), 10)
         ]
     );
 }

@@ -401,6 +401,7 @@ impl<'p> Builder<'p> {
             }
             ExprKind::AssignOp(op, lhs, rhs) => {
                 let v = self.as_operand(rhs);
+                let v = self.read_before(v, rhs, None);
                 let p = self.as_place(lhs);
                 self.assign(p.clone(), Rvalue::Binary(*op, Operand::Copy(p), v), span);
                 self.assign(dest, Rvalue::Use(Self::unit_const()), span);

@@ -381,7 +381,9 @@ impl Gen {
         self.line(&format!("while {j} < {n} {{"));
         self.indent += 1;
         let e = self.expr("i32", 2);
-        self.line(&format!("{v}.push({e} as {ft} * {scale} + {j} as {ft} / {div});"));
+        self.line(&format!(
+            "{v}.push({e} as {ft} * {scale} + {j} as {ft} / {div});"
+        ));
         self.line(&format!("{j} += 1;"));
         self.indent -= 1;
         self.line("}");
@@ -416,7 +418,9 @@ impl Gen {
         }
         self.indent -= 1;
         self.line("}");
-        self.line(&format!("println!(\"{s} {{}} {{:?}} {{}}\", {s}, {s}, {v}.len());"));
+        self.line(&format!(
+            "println!(\"{s} {{}} {{:?}} {{}}\", {s}, {s}, {v}.len());"
+        ));
     }
 
     fn function(&mut self, i: usize) {
