@@ -3616,37 +3616,56 @@ impl<'c, 'a> FnCx<'c, 'a> {
         label: Option<&ast::Ident>,
         pat: &ast::Pat,
         recv: &ast::Expr,
-        indices: bool,
+        mode: CharsMode,
         body: &ast::Block,
         span: Span,
     ) -> Expr {
-        let method = if indices { "char_indices" } else { "chars" };
+        let method = if mode == CharsMode::ByteIndex {
+            "char_indices"
+        } else {
+            "chars"
+        };
         let r = self.check_expr(recv);
         let Some(r) = self.str_ref_of(r, method, recv.span) else {
             return Self::error_expr(span);
         };
-        let counter = match &pat.kind {
-            ast::PatKind::Tuple(ps) if indices && ps.len() == 2 => {
-                AstAt::counter_name(&ps[0], "chars·i")
-            }
+        // An invariant names the pattern's first name: the byte index after `char_indices`,
+        // the number of chars before this one after `chars().enumerate()`.
+        let first_name = |fallback: &str| match &pat.kind {
+            ast::PatKind::Tuple(ps) if ps.len() == 2 => AstAt::counter_name(&ps[0], fallback),
+            _ => fallback.to_string(),
+        };
+        let counter = match mode {
+            CharsMode::ByteIndex => first_name("chars·i"),
             _ => "chars·i".to_string(),
         };
+        let count = first_name("chars·n");
         let sp = recv.span;
         let a = AstAt { sp };
-        let (s, i, d) = ("chars·s", counter.as_str(), "chars·d");
+        let (s, i, d, n) = ("chars·s", counter.as_str(), "chars·d", count.as_str());
         let len = || a.call(a.var(s), "len", vec![]);
         let ch = a.expr(ast::ExprKind::TupleField(Box::new(a.var(d)), 0, sp));
-        let value = if indices {
-            a.expr(ast::ExprKind::Tuple(vec![a.var("chars·at"), ch]))
-        } else {
-            ch
+        let value = match mode {
+            CharsMode::Plain => ch,
+            CharsMode::ByteIndex | CharsMode::Count => {
+                a.expr(ast::ExprKind::Tuple(vec![a.var("chars·at"), ch]))
+            }
         };
         let mut stmts = vec![a.let_(
             a.binding(d, false),
             a.call(a.var(s), "vez_next_char", vec![a.var(i)]),
         )];
-        if indices {
-            stmts.push(a.let_(a.binding("chars·at", false), a.var(i)));
+        match mode {
+            CharsMode::Plain => {}
+            CharsMode::ByteIndex => stmts.push(a.let_(a.binding("chars·at", false), a.var(i))),
+            CharsMode::Count => {
+                stmts.push(a.let_(a.binding("chars·at", false), a.var(n)));
+                stmts.push(a.semi(a.expr(ast::ExprKind::AssignOp(
+                    ast::BinOp::Add,
+                    Box::new(a.var(n)),
+                    Box::new(a.usize_lit(1)),
+                ))));
+            }
         }
         stmts.extend([
             a.semi(a.expr(ast::ExprKind::AssignOp(
@@ -3656,9 +3675,20 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ))),
             a.let_(pat.clone(), value),
         ]);
+        let mut pre = vec![a.let_(a.binding(i, true), a.usize_lit(0))];
+        let mut inv = a.bin(ast::BinOp::Le, a.var(i), len());
+        if mode == CharsMode::Count {
+            // Each char takes at least one byte: the count never passes the byte index.
+            pre.push(a.let_(a.binding(n, true), a.usize_lit(0)));
+            inv = a.bin(
+                ast::BinOp::And,
+                inv,
+                a.bin(ast::BinOp::Le, a.var(n), a.var(i)),
+            );
+        }
         let lowered = a.while_in_block(
-            vec![a.let_(a.binding(i, true), a.usize_lit(0))],
-            a.bin(ast::BinOp::Le, a.var(i), len()),
+            pre,
+            inv,
             attrs,
             label,
             a.bin(ast::BinOp::Lt, a.var(i), len()),
@@ -3918,8 +3948,20 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 if m.args.is_empty()
                     && (m.method.name == "chars" || m.method.name == "char_indices") =>
             {
-                let indices = m.method.name == "char_indices";
-                self.check_for_chars(attrs, label, pat, &m.receiver, indices, body, span)
+                let mode = if m.method.name == "char_indices" {
+                    CharsMode::ByteIndex
+                } else {
+                    CharsMode::Plain
+                };
+                self.check_for_chars(attrs, label, pat, &m.receiver, mode, body, span)
+            }
+            ast::ExprKind::MethodCall(m)
+                if m.args.is_empty()
+                    && m.method.name == "enumerate"
+                    && no_arg_call(&m.receiver, "chars").is_some() =>
+            {
+                let recv = no_arg_call(&m.receiver, "chars").unwrap_or(&m.receiver);
+                self.check_for_chars(attrs, label, pat, recv, CharsMode::Count, body, span)
             }
             ast::ExprKind::MethodCall(m) if m.args.len() == 1 && m.method.name == "step_by" => {
                 let mut range = &m.receiver;
@@ -5130,6 +5172,15 @@ fn no_arg_call<'e>(e: &'e ast::Expr, method: &str) -> Option<&'e ast::Expr> {
         }
         _ => None,
     }
+}
+
+/// What a `for` loop over a string's chars binds: the char, `(byte index, char)` for
+/// `char_indices()`, or `(count, char)` for `chars().enumerate()`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CharsMode {
+    Plain,
+    ByteIndex,
+    Count,
 }
 
 /// What a `for` loop with `.rev()` counts down over.
