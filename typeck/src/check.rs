@@ -2350,6 +2350,13 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ));
             return Self::error_expr(span);
         }
+        if method.name == "count" && args.is_empty() {
+            if let Some(text) = no_arg_call(recv, "chars") {
+                // `s.chars().count()`: the prelude's `str::vez_char_count`.
+                let a = AstAt { sp: recv.span };
+                return self.check_expr(&a.call(text.clone(), "vez_char_count", vec![]));
+            }
+        }
         let r = self.check_expr(recv);
         let mut rt = self.resolve(&r.ty);
         // `5.to_string()`: Rust resolves a trait method on an unsuffixed literal through the
