@@ -139,6 +139,13 @@ fn panics_bounds_division_and_unwrap_report_rusts_messages() {
         ("fn main() {\n    let a = [1, 2, 3];\n    let j: usize = 3;\n    println!(\"{:?}\", &a[1..=j]);\n}\n", "range end index 3 out of range for slice of length 3"),
         ("fn main() {\n    let a = [1, 2, 3];\n    let i: usize = 3;\n    println!(\"{:?}\", &a[i..=1]);\n}\n", "slice index starts at 3 but ends at 2"),
         ("fn main() {\n    let a = vec![1, 2, 3];\n    let i: usize = 4;\n    println!(\"{:?}\", &a[i..]);\n}\n", "range start index 4 out of range for slice of length 3"),
+        // str slicing: rustc 1.95's messages, in its order (out of bounds, order, boundaries).
+        ("fn main() {\n    let s = String::from(\"h\u{e9}llo\");\n    let j: usize = 9;\n    println!(\"{}\", &s[1..j]);\n}\n", "end byte index 9 is out of bounds of `h\u{e9}llo`"),
+        ("fn main() {\n    let s = \"h\u{e9}llo\";\n    let i: usize = 7;\n    println!(\"{}\", &s[i..2]);\n}\n", "start byte index 7 is out of bounds of `h\u{e9}llo`"),
+        ("fn main() {\n    let s = \"h\u{e9}llo\";\n    let i: usize = 4;\n    println!(\"{}\", &s[i..3]);\n}\n", "begin > end (4 > 3) when slicing `h\u{e9}llo`"),
+        ("fn main() {\n    let s = \"h\u{e9}llo\";\n    let i: usize = 2;\n    println!(\"{}\", &s[i..]);\n}\n", "start byte index 2 is not a char boundary; it is inside '\u{e9}' (bytes 1..3) of `h\u{e9}llo`"),
+        ("fn main() {\n    let s = \"h\u{e9}llo\";\n    let j: usize = 1;\n    println!(\"{}\", &s[..=j]);\n}\n", "end byte index 2 is not a char boundary; it is inside '\u{e9}' (bytes 1..3) of `h\u{e9}llo`"),
+        ("fn main() {\n    let s = \"\u{e9}\".repeat(200);\n    let i: usize = 1;\n    println!(\"{}\", &s[i..]);\n}\n", "\u{e9}`[...]"),
     ];
     for (k, (src, msg)) in cases.iter().enumerate() {
         let p = write(&format!("panic{k}.zari"), src);
@@ -441,6 +448,16 @@ fn format_specs_print_as_rust_does() {
     assert_eq!(
         build_and_run("format_specs"),
         include_str!("verify/pass/format_specs.stdout")
+    );
+}
+
+/// Slicing a str prints what rustc's build of the same program prints
+/// (tests/verify/pass/str_slices.stdout).
+#[test]
+fn str_slices_run_as_rust_does() {
+    assert_eq!(
+        build_and_run("str_slices"),
+        include_str!("verify/pass/str_slices.stdout")
     );
 }
 

@@ -606,6 +606,62 @@ __attribute__((noreturn)) void vez_panic_slice(uint64_t lo, uint64_t hi, uint64_
     vez_panic(b.ptr, b.len, loc, locn);
 }
 
+static int str_boundary(const uint8_t *p, uint64_t len, uint64_t i) {
+    return i == 0 || i == len || (i < len && (p[i] < 0x80 || p[i] >= 0xC0));
+}
+
+/* Rust's checks of `&s[lo..hi]` of a str (`lo..=hi` when inclusive), in Rust's order and
+   with its messages: an end past the length, the start after the end, an end inside a
+   char. Returns only when the range is good. The string is shown cut at 256 bytes. */
+void vez_str_slice_check(const uint8_t *p, uint64_t len, uint64_t lo, uint64_t hi, int32_t inclusive,
+                         const uint8_t *loc, int64_t locn) {
+    int end_out = inclusive ? hi >= len : hi > len;
+    uint64_t end = inclusive ? hi + 1 : hi; /* used only when hi < len, so no wrap */
+    const char *which = lo > len || (!end_out && !str_boundary(p, len, lo)) ? "start" : "end";
+    uint64_t index = which[0] == 's' ? lo : (end_out ? hi : end);
+    int kind; /* 1: out of bounds, 2: start after end, 3: not a char boundary */
+    if (lo > len || end_out) kind = 1;
+    else if (lo > end) kind = 2;
+    else if (!str_boundary(p, len, lo) || !str_boundary(p, len, end)) kind = 3;
+    else return;
+    uint64_t shown = len;
+    if (shown > 256) {
+        shown = 256;
+        while (!str_boundary(p, len, shown)) shown--;
+    }
+    VezBuf b = {0, 0, 0};
+    if (kind == 2) {
+        push_cstr(&b, "begin > end (");
+        vez_fmt_u64(&b, lo);
+        push_cstr(&b, " > ");
+        vez_fmt_u64(&b, end);
+        push_cstr(&b, ") when slicing `");
+    } else {
+        push_cstr(&b, which);
+        push_cstr(&b, " byte index ");
+        vez_fmt_u64(&b, index);
+        if (kind == 1) {
+            push_cstr(&b, " is out of bounds of `");
+        } else {
+            uint64_t at = index;
+            while (!str_boundary(p, len, at)) at--;
+            uint64_t n = p[at] < 0x80 ? 1 : p[at] < 0xE0 ? 2 : p[at] < 0xF0 ? 3 : 4;
+            uint32_t c = n == 1 ? p[at] : (uint32_t)(p[at] & (0xFF >> (n + 1)));
+            for (uint64_t k = 1; k < n && at + k < len; k++) c = (c << 6) | (p[at + k] & 0x3F);
+            push_cstr(&b, " is not a char boundary; it is inside ");
+            vez_fmt_char(&b, c, 1);
+            push_cstr(&b, " (bytes ");
+            vez_fmt_u64(&b, at);
+            push_cstr(&b, "..");
+            vez_fmt_u64(&b, at + n);
+            push_cstr(&b, ") of `");
+        }
+    }
+    vez_buf_push(&b, p, (int64_t)shown);
+    push_cstr(&b, shown < len ? "`[...]" : "`");
+    vez_panic(b.ptr, b.len, loc, locn);
+}
+
 double vez_powi_f64(double x, int32_t n) { return pow(x, (double)n); }
 
 /* ---------------------------------------------------------------- process, arguments, stdin */

@@ -815,6 +815,18 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                 ],
                 false,
             ),
+            "vez_str_slice_check" => void.fn_type(
+                &[
+                    p.into(),
+                    i64t.into(),
+                    i64t.into(),
+                    i64t.into(),
+                    i32t.into(),
+                    p.into(),
+                    i64t.into(),
+                ],
+                false,
+            ),
             _ => void.fn_type(&[], false),
         };
         let device_panic = self.device && name.starts_with("vez_panic");

@@ -1380,7 +1380,24 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     arg(2).into_int_value()
                 };
                 let one = i64t.const_int(1, false);
-                if !self.proven(fx, "bounds", span) {
+                let of_str = matches!(owner, Some(Ty::Str));
+                if of_str && !self.proven(fx, "bounds", span) {
+                    // A str's range has its ends on char boundaries too: the run-time library
+                    // checks all of it, and panics with Rust's messages.
+                    let loc = self.loc_value(fx, span)?;
+                    let flag = self.ctx.i32_type().const_int(inclusive as u64, false);
+                    let f = self.rt_fn("vez_str_slice_check");
+                    let args = [
+                        d.into(),
+                        n.into(),
+                        lo.into(),
+                        hi.into(),
+                        flag.into(),
+                        loc.0.into(),
+                        loc.1.into(),
+                    ];
+                    self.b.build_call(f, &args, "")?;
+                } else if !self.proven(fx, "bounds", span) {
                     let b = &self.b;
                     let ok = if inclusive {
                         // `hi < n` first, so that `hi + 1` below does not wrap.

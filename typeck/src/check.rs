@@ -2702,7 +2702,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
 
     /// `s[lo..hi]` (and `lo..=hi`, `lo..`, `..hi`, `..`) of an array, slice or `Vec`: the
     /// place `*s.index_range(lo, hi)` (or `index_range_inclusive`, `index_from`), a `[T]`
-    /// borrowed from `s`, as Rust's `Index<Range>` is.
+    /// borrowed from `s`, as Rust's `Index<Range>` is; of a `str` or `String`, the `str`
+    /// methods of the same names, a `str`.
     fn check_range_index(
         &mut self,
         base: Expr,
@@ -2716,7 +2717,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
             return Self::error_expr(span);
         }
         let steps = self.autoderef_steps(&bt);
-        let Some((k, elem)) = self.first_sequence(&steps) else {
+        let text = steps.iter().position(|t| matches!(t, Ty::Str));
+        let Some((k, elem)) = self.first_sequence(&steps).or(text.map(|k| (k, Ty::Str))) else {
             let tn = self.tyname(&bt);
             self.err(
                 Diagnostic::error(
@@ -2724,7 +2726,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     format!("slicing a value of type `{tn}` with a range is not supported"),
                     span,
                 )
-                .with_help("arrays, slices and `Vec` can be sliced: `&v[a..b]`"),
+                .with_help("arrays, slices, `Vec`, `str` and `String` can be sliced: `&v[a..b]`"),
             );
             return Self::error_expr(span);
         };
@@ -2735,7 +2737,12 @@ impl<'c, 'a> FnCx<'c, 'a> {
             Ty::Ref(false, Box::new(base.ty.clone())),
             bspan,
         );
-        let slice_ty = Ty::Slice(Box::new(elem.clone()));
+        // A `str` is sliced by its own methods (ends on char boundaries), a sequence as `[T]`.
+        let (slice_ty, generics) = if elem == Ty::Str {
+            (Ty::Str, vec![])
+        } else {
+            (Ty::Slice(Box::new(elem.clone())), vec![elem])
+        };
         let recv = self.coerce(borrowed, &Ty::Ref(false, Box::new(slice_ty.clone())), bspan);
         let mut args = vec![recv];
         let name = match (lo, hi, inclusive) {
@@ -2757,7 +2764,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
         let call = Self::mk(
             ExprKind::Call {
                 func,
-                generics: vec![elem],
+                generics,
                 args,
                 autoref: false,
             },

@@ -85,6 +85,8 @@ pub fn trait_declaration(p: &Program, m: FnId) -> Option<(FnId, Vec<Ty>)> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
     Len,
+    /// `str::as_bytes`: a `str` is its UTF-8 bytes, the same sequence.
+    AsBytes,
     IsEmpty,
     IsSome,
     IsNone,
@@ -114,6 +116,8 @@ pub fn builtin(p: &Program, f: &FnDef) -> Option<Builtin> {
         return match name {
             "len" => Some(Builtin::Len),
             "is_empty" => Some(Builtin::IsEmpty),
+            "as_bytes" if matches!(self_ty, Ty::Str) => Some(Builtin::AsBytes),
+            "as_str" if p.is_lang(self_ty, p.lang.string) => Some(Builtin::AsBytes),
             _ => None,
         };
     }
@@ -1557,6 +1561,7 @@ impl<'p> Gen<'p> {
                 let s = self.sort(&recv_ty);
                 self.types.seq_len(&s, a0)
             }
+            Builtin::AsBytes => a0,
             Builtin::IsEmpty => {
                 let s = self.sort(&recv_ty);
                 eq(self.types.seq_len(&s, a0), num(0))
