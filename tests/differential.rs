@@ -137,10 +137,17 @@ fn random_programs_agree_with_rustc() {
         count < 20 || (panics > 0 && panics < count),
         "the generator should make both panicking and completing programs"
     );
+    // Every disagreeing seed on one line (each description starts `seed N:`), then the first
+    // in full: a soak's report must let each one be rerun alone.
+    let seeds: Vec<&str> = failures
+        .iter()
+        .filter_map(|f| f.split(':').next())
+        .collect();
     assert!(
         failures.is_empty(),
-        "{} of {count} programs disagree; first:\n{}",
+        "{} of {count} programs disagree ({}); first:\n{}",
         failures.len(),
+        seeds.join(", "),
         failures[0]
     );
 }
