@@ -33,6 +33,7 @@ run-examples: build
 	@echo "== vez run: verify, compile through LLVM 19 (proven checks elided) and run"
 	$(VEZ) run examples/binary_search.zari
 	$(VEZ) build -o target/counter examples/counter.zari && ./target/counter
+	$(VEZ) run examples/ini_parser.zari
 	@echo "== an unproven program built anyway keeps its run-time check (panics, exit status 101 expected)"
 	@$(VEZ) run --allow-unverified examples/errors/abs_overflow.zari || echo "(exit status $$?)"
 
