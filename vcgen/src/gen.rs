@@ -549,7 +549,13 @@ impl<'p> Gen<'p> {
             },
             ExprKind::Old(inner) => match &env.old {
                 Some(o) => {
-                    let o = (**o).clone();
+                    // The entry state gives the parameters' values; a local declared since
+                    // (`n` in a loop invariant's `old(a[n - 1 - k])`) has only its current
+                    // value, as in Dafny, where `old` is about the state, not the locals.
+                    let mut o = (**o).clone();
+                    for (l, t) in &env.locals {
+                        o.locals.entry(*l).or_insert_with(|| t.clone());
+                    }
                     self.spec(inner, &o)
                 }
                 None => self.spec(inner, env),
