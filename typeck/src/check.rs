@@ -2350,6 +2350,39 @@ impl<'c, 'a> FnCx<'c, 'a> {
             ));
             return Self::error_expr(span);
         }
+        if method.name == "collect" && args.is_empty() {
+            let parts = match &recv.kind {
+                ast::ExprKind::MethodCall(m) => {
+                    (m.method.name == "split" && m.args.len() == 1)
+                        || (m.method.name == "split_whitespace" && m.args.is_empty())
+                }
+                _ => false,
+            };
+            if parts {
+                // `s.split(p).collect()`: `{ let mut v = Vec::new(); for x in s.split(p) {
+                // v.push(x); } v }`, a `Vec<&str>`.
+                let a = AstAt { sp: span };
+                let (v, x) = ("split·v", "split·x");
+                let new_vec = a.call_path(&["Vec", "new"], vec![]);
+                let fill = a.expr(ast::ExprKind::For(Box::new(ast::ForExpr {
+                    attrs: vec![],
+                    label: None,
+                    pat: a.binding(x, false),
+                    iter: recv.clone(),
+                    body: ast::Block {
+                        stmts: vec![a.semi(a.call(a.var(v), "push", vec![a.var(x)]))],
+                        tail: None,
+                        span,
+                    },
+                })));
+                let block = a.expr(ast::ExprKind::Block(ast::Block {
+                    stmts: vec![a.let_(a.binding(v, true), new_vec), a.semi(fill)],
+                    tail: Some(Box::new(a.var(v))),
+                    span,
+                }));
+                return self.check_expr(&block);
+            }
+        }
         if method.name == "count" && args.is_empty() {
             if let Some(text) = no_arg_call(recv, "chars") {
                 // `s.chars().count()`: the prelude's `str::vez_char_count`.
@@ -3615,6 +3648,153 @@ impl<'c, 'a> FnCx<'c, 'a> {
         )
     }
 
+    /// `for PAT in s.split_whitespace()` and `for PAT in s.split(p)` (`p` a `&str`, a
+    /// `String` or a `char`), checked as `while` loops over the string's parts with the
+    /// prelude's `str::vez_next_word` and `str::vez_split_step`, whose contracts keep the
+    /// parts' ends in bounds and on char boundaries:
+    /// `{ let s = &*s; let mut w = s.vez_next_word(0); while w.0 < w.1 { let (a, b) = w;
+    /// w = s.vez_next_word(b); let PAT = &s[a..b]; BODY } }` and
+    /// `{ let s = &*s; let mut i = 0; let mut more = true; while more {
+    /// let t = s.vez_split_step(i, p); more = t.3; if more { i = t.2 } let PAT = &s[t.0..t.1];
+    /// BODY } }`, with hidden names (`split·..`) the body cannot see.
+    #[allow(clippy::too_many_arguments)]
+    fn check_for_split(
+        &mut self,
+        attrs: &[ast::Attr],
+        label: Option<&ast::Ident>,
+        pat: &ast::Pat,
+        recv: &ast::Expr,
+        sep: Option<&ast::Expr>,
+        body: &ast::Block,
+        span: Span,
+    ) -> Expr {
+        let method = if sep.is_some() {
+            "split"
+        } else {
+            "split_whitespace"
+        };
+        let r = self.check_expr(recv);
+        let Some(r) = self.str_ref_of(r, method, recv.span) else {
+            return Self::error_expr(span);
+        };
+        let sp = recv.span;
+        let a = AstAt { sp };
+        let s = "split·s";
+        let field = |v: &str, k: u32| a.expr(ast::ExprKind::TupleField(Box::new(a.var(v)), k, sp));
+        let slice = |lo: ast::Expr, hi: ast::Expr| {
+            a.shared_ref(a.expr(ast::ExprKind::Index(
+                Box::new(a.var(s)),
+                Box::new(a.expr(ast::ExprKind::Range {
+                    lo: Some(Box::new(lo)),
+                    hi: Some(Box::new(hi)),
+                    inclusive: false,
+                })),
+            )))
+        };
+        self.push_scope();
+        let mut hidden = vec![self.hidden_let(s, r)];
+        let lowered = match sep {
+            None => {
+                let w = "split·w";
+                let boundary = |k| a.call(a.var(s), "is_char_boundary", vec![field(w, k)]);
+                let inv = a.bin(
+                    ast::BinOp::And,
+                    a.bin(
+                        ast::BinOp::And,
+                        a.bin(ast::BinOp::Le, field(w, 0), field(w, 1)),
+                        a.bin(ast::BinOp::Le, field(w, 1), a.call(a.var(s), "len", vec![])),
+                    ),
+                    a.bin(
+                        ast::BinOp::Implies,
+                        a.bin(ast::BinOp::Lt, field(w, 0), field(w, 1)),
+                        a.bin(ast::BinOp::And, boundary(0), boundary(1)),
+                    ),
+                );
+                let next = |at| a.call(a.var(s), "vez_next_word", vec![at]);
+                a.while_in_block(
+                    vec![a.let_(a.binding(w, true), next(a.usize_lit(0)))],
+                    inv,
+                    attrs,
+                    label,
+                    a.bin(ast::BinOp::Lt, field(w, 0), field(w, 1)),
+                    vec![
+                        a.let_(a.binding("split·a", false), field(w, 0)),
+                        a.let_(a.binding("split·b", false), field(w, 1)),
+                        a.assign(a.var(w), next(a.var("split·b"))),
+                        a.let_(pat.clone(), slice(a.var("split·a"), a.var("split·b"))),
+                    ],
+                    body,
+                    span,
+                )
+            }
+            Some(sep) => {
+                let p = self.check_expr(sep);
+                let mut pre = vec![
+                    a.let_(a.binding("split·i", true), a.usize_lit(0)),
+                    a.let_(
+                        a.binding("split·more", true),
+                        a.expr(ast::ExprKind::Lit(ast::Lit::Bool(true))),
+                    ),
+                ];
+                let pattern = if matches!(self.resolve(&p.ty), Ty::Char) {
+                    hidden.push(self.hidden_let("split·c", p));
+                    // The char as a one-char String (`push` is what proves it not empty).
+                    pre.push(a.let_(
+                        a.binding("split·ps", true),
+                        a.call_path(&["String", "new"], vec![]),
+                    ));
+                    pre.push(a.semi(a.call(a.var("split·ps"), "push", vec![a.var("split·c")])));
+                    a.call(a.var("split·ps"), "as_str", vec![])
+                } else {
+                    let Some(p) = self.str_ref_of(p, "split", sep.span) else {
+                        self.pop_scope();
+                        return Self::error_expr(span);
+                    };
+                    hidden.push(self.hidden_let("split·p", p));
+                    a.var("split·p")
+                };
+                let t = "split·t";
+                a.while_in_block(
+                    pre,
+                    a.bin(
+                        ast::BinOp::Le,
+                        a.var("split·i"),
+                        a.call(a.var(s), "len", vec![]),
+                    ),
+                    attrs,
+                    label,
+                    a.var("split·more"),
+                    vec![
+                        a.let_(
+                            a.binding(t, false),
+                            a.call(a.var(s), "vez_split_step", vec![a.var("split·i"), pattern]),
+                        ),
+                        a.assign(a.var("split·more"), field(t, 3)),
+                        a.semi(a.if_else(
+                            a.var("split·more"),
+                            vec![a.assign(a.var("split·i"), field(t, 2))],
+                            vec![],
+                        )),
+                        a.let_(pat.clone(), slice(field(t, 0), field(t, 1))),
+                    ],
+                    body,
+                    span,
+                )
+            }
+        };
+        let rest = self.check_expr(&lowered);
+        self.pop_scope();
+        hidden.push(Stmt::Expr(rest));
+        Self::mk(
+            ExprKind::Block(Block {
+                stmts: hidden,
+                tail: None,
+            }),
+            Ty::unit(),
+            span,
+        )
+    }
+
     /// `for PAT in s.chars() { BODY }` is checked as
     /// `{ let s = &*s; let mut i = 0; while i < s.len() { let d = s.vez_next_char(i);
     /// i += d.1; let PAT = d.0; BODY } }` with the invariant `i <= s.len()` beside the loop's
@@ -3968,6 +4148,15 @@ impl<'c, 'a> FnCx<'c, 'a> {
                     CharsMode::Plain
                 };
                 self.check_for_chars(attrs, label, pat, &m.receiver, mode, body, span)
+            }
+            ast::ExprKind::MethodCall(m)
+                if m.args.is_empty() && m.method.name == "split_whitespace" =>
+            {
+                self.check_for_split(attrs, label, pat, &m.receiver, None, body, span)
+            }
+            ast::ExprKind::MethodCall(m) if m.args.len() == 1 && m.method.name == "split" => {
+                let sep = Some(&m.args[0]);
+                self.check_for_split(attrs, label, pat, &m.receiver, sep, body, span)
             }
             ast::ExprKind::MethodCall(m)
                 if m.args.is_empty()

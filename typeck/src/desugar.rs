@@ -34,6 +34,24 @@ impl AstAt {
         }
     }
 
+    /// A call of a path function: `Vec::new()` is `call_path(&["Vec", "new"], vec![])`.
+    pub fn call_path(&self, segments: &[&str], args: Vec<ast::Expr>) -> ast::Expr {
+        let path = ast::Path {
+            segments: segments
+                .iter()
+                .map(|n| ast::PathSegment {
+                    ident: self.ident(n),
+                    generics: None,
+                })
+                .collect(),
+            span: self.sp,
+        };
+        self.expr(ast::ExprKind::Call(
+            Box::new(self.expr(ast::ExprKind::Path(path))),
+            args,
+        ))
+    }
+
     pub fn var(&self, name: &str) -> ast::Expr {
         self.expr(ast::ExprKind::Path(self.path(name)))
     }
