@@ -2411,6 +2411,11 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
             return Self::error_expr(span);
         }
+        if method.name == "join" && args.len() == 1 {
+            if let Some(joined) = self.join_strings(r.clone(), &rt, &args[0], span) {
+                return joined;
+            }
+        }
         if matches!(rt, Ty::Infer(v) if self.vars[v as usize].kind == VarKind::Any) {
             self.err(
                 Diagnostic::error("E0282", "type annotations needed", recv.span)
@@ -2551,6 +2556,82 @@ impl<'c, 'a> FnCx<'c, 'a> {
             self.check_expr(a);
         }
         Self::error_expr(span)
+    }
+
+    /// `parts.join(sep)` of a sequence of `&str` or `String` (Rust's `[S]::join` for
+    /// `S: Borrow<str>`): `{ let x = &parts; let sep: &str = SEP; let mut out =
+    /// String::new(); for (i, w) in x.iter().enumerate() { if i > 0 { out.push_str(sep); }
+    /// out.push_str(w); } out }`; `None` (nothing checked) for other receivers.
+    fn join_strings(&mut self, parts: Expr, rt: &Ty, sep: &ast::Expr, span: Span) -> Option<Expr> {
+        let steps = self.autoderef_steps(rt);
+        let (k, elem) = self.first_sequence(&steps)?;
+        let textual = match self.resolve(&elem) {
+            Ty::Ref(_, t) => *t == Ty::Str || self.is_string(&t),
+            t => self.is_string(&t),
+        };
+        if !textual {
+            return None;
+        }
+        let base = self.apply_derefs(parts, &steps, k);
+        let bspan = base.span;
+        let seq = Self::mk(
+            ExprKind::Ref(false, Box::new(base.clone())),
+            Ty::Ref(false, Box::new(base.ty.clone())),
+            bspan,
+        );
+        let a = AstAt { sp: span };
+        let (x, out, i, w) = ("join·x", "join·out", "join·i", "join·w");
+        let word = a.expr(ast::ExprKind::Unary(ast::UnOp::Deref, Box::new(a.var(w))));
+        let body = ast::Block {
+            stmts: vec![
+                a.semi(a.if_else(
+                    a.bin(ast::BinOp::Gt, a.var(i), a.usize_lit(0)),
+                    vec![a.semi(a.call(a.var(out), "push_str", vec![a.var("join·sep")]))],
+                    vec![],
+                )),
+                a.semi(a.call(a.var(out), "push_str", vec![a.shared_ref(word)])),
+            ],
+            tail: None,
+            span,
+        };
+        let each = a.expr(ast::ExprKind::For(Box::new(ast::ForExpr {
+            attrs: vec![],
+            label: None,
+            pat: ast::Pat {
+                kind: ast::PatKind::Tuple(vec![a.binding(i, false), a.binding(w, false)]),
+                span,
+            },
+            iter: a.call(a.call(a.var(x), "iter", vec![]), "enumerate", vec![]),
+            body,
+        })));
+        let block = a.expr(ast::ExprKind::Block(ast::Block {
+            stmts: vec![
+                a.stmt(ast::StmtKind::Let(Box::new(ast::LetStmt {
+                    pat: a.binding("join·sep", false),
+                    ty: Some(ast::Type {
+                        kind: ast::TypeKind::Ref {
+                            lifetime: None,
+                            mutable: false,
+                            ty: Box::new(ast::Type {
+                                kind: ast::TypeKind::Path(a.path("str")),
+                                span,
+                            }),
+                        },
+                        span,
+                    }),
+                    init: Some(sep.clone()),
+                    els: None,
+                }))),
+                a.let_(
+                    a.binding(out, true),
+                    a.call_path(&["String", "new"], vec![]),
+                ),
+                a.semi(each),
+            ],
+            tail: Some(Box::new(a.var(out))),
+            span,
+        }));
+        Some(self.under_hidden_let(x, seq, span, |cx| cx.check_expr(&block)))
     }
 
     /// `x.clone()` for types that are `Clone` without a written impl (derives, builtins).
