@@ -238,11 +238,7 @@ fn ghost_code_is_erased_before_code_generation() {
         !ir.contains("first_is_largest"),
         "the ghost lemma was compiled:\n{ir}"
     );
-    let exe = tmp("ghost");
-    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let out = Command::new(&exe).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "9\n");
+    assert_eq!(build_and_run_file(&src, "ghost"), "9\n");
 }
 
 #[test]
@@ -342,6 +338,12 @@ fn float_methods_and_zeroed_vecs() {
 /// Builds a program of `tests/verify/pass` (so it verifies) and returns what it prints.
 fn build_and_run(name: &str) -> String {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/verify/pass/{name}.zari"));
+    build_and_run_file(&src, name)
+}
+
+/// `vez build` of `src` into the executable `name` (the build must succeed), run: its
+/// stdout (the run must succeed too).
+fn build_and_run_file(src: &Path, name: &str) -> String {
     let exe = tmp(name);
     let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
     assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
@@ -605,11 +607,7 @@ fn float_sums_are_vectorised_in_source_order() {
             "a reordering reduction: {r}"
         );
     }
-    let exe = tmp("fsum");
-    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let out = Command::new(&exe).output().unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "6025066.66424758\n");
+    assert_eq!(build_and_run_file(&src, "fsum"), "6025066.66424758\n");
 }
 
 /// Floats print as Rust prints them also when the value lies exactly halfway between the two
@@ -621,12 +619,8 @@ fn float_ties_print_as_rust_does() {
         "ties.zari",
         "fn main() {\n    let xs: [f32; 5] = [0.150390625, 3275.15625, 0.000244140625, -2854276.25, 139.453125];\n    for x in xs.iter() {\n        println!(\"{} {:?} {:e}\", x, x, x);\n    }\n    let y: f64 = 0.1 + 0.2;\n    println!(\"{} {:?} {}\", y, 1.0e16, 123456789012345680.0);\n}\n",
     );
-    let exe = tmp("ties");
-    let b = vez(&["build", "-o", exe.to_str().unwrap(), src.to_str().unwrap()]);
-    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
-    let out = Command::new(&exe).output().unwrap();
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
+        build_and_run_file(&src, "ties"),
         "0.15039063 0.15039063 1.5039063e-1\n\
          3275.1563 3275.1563 3.2751563e3\n\
          0.00024414063 0.00024414063 2.4414063e-4\n\

@@ -1380,51 +1380,50 @@ impl<'ctx, 'p> Cg<'ctx, 'p> {
                     arg(2).into_int_value()
                 };
                 let one = i64t.const_int(1, false);
-                let of_str = matches!(owner, Some(Ty::Str));
-                if of_str && !self.proven(fx, "bounds", span) {
-                    // A str's range has its ends on char boundaries too: the run-time library
-                    // checks all of it, and panics with Rust's messages.
+                if !self.proven(fx, "bounds", span) {
                     let loc = self.loc_value(fx, span)?;
                     let flag = self.ctx.i32_type().const_int(inclusive as u64, false);
-                    let f = self.rt_fn("vez_str_slice_check");
-                    let args = [
-                        d.into(),
-                        n.into(),
-                        lo.into(),
-                        hi.into(),
-                        flag.into(),
-                        loc.0.into(),
-                        loc.1.into(),
-                    ];
-                    self.b.build_call(f, &args, "")?;
-                } else if !self.proven(fx, "bounds", span) {
-                    let b = &self.b;
-                    let ok = if inclusive {
-                        // `hi < n` first, so that `hi + 1` below does not wrap.
-                        let end_ok = b.build_int_compare(IntPredicate::ULT, hi, n, "end")?;
-                        let end = b.build_int_add(hi, one, "end1")?;
-                        let order = b.build_int_compare(IntPredicate::ULE, lo, end, "order")?;
-                        b.build_and(end_ok, order, "ok")?
-                    } else {
-                        let end_ok = b.build_int_compare(IntPredicate::ULE, hi, n, "end")?;
-                        let order = b.build_int_compare(IntPredicate::ULE, lo, hi, "order")?;
-                        b.build_and(end_ok, order, "ok")?
-                    };
-                    let loc = self.loc_value(fx, span)?;
-                    let flag = self.ctx.i32_type().const_int(inclusive as u64, false);
-                    self.check(fx, ok, |cg| {
-                        let f = cg.rt_fn("vez_panic_slice");
+                    if matches!(owner, Some(Ty::Str)) {
+                        // A str's range has its ends on char boundaries too: the run-time
+                        // library checks all of it, and panics with Rust's messages.
+                        let f = self.rt_fn("vez_str_slice_check");
                         let args = [
+                            d.into(),
+                            n.into(),
                             lo.into(),
                             hi.into(),
-                            n.into(),
                             flag.into(),
                             loc.0.into(),
                             loc.1.into(),
                         ];
-                        cg.b.build_call(f, &args, "")?;
-                        Ok(())
-                    })?;
+                        self.b.build_call(f, &args, "")?;
+                    } else {
+                        let b = &self.b;
+                        let ok = if inclusive {
+                            // `hi < n` first, so that `hi + 1` below does not wrap.
+                            let end_ok = b.build_int_compare(IntPredicate::ULT, hi, n, "end")?;
+                            let end = b.build_int_add(hi, one, "end1")?;
+                            let order = b.build_int_compare(IntPredicate::ULE, lo, end, "order")?;
+                            b.build_and(end_ok, order, "ok")?
+                        } else {
+                            let end_ok = b.build_int_compare(IntPredicate::ULE, hi, n, "end")?;
+                            let order = b.build_int_compare(IntPredicate::ULE, lo, hi, "order")?;
+                            b.build_and(end_ok, order, "ok")?
+                        };
+                        self.check(fx, ok, |cg| {
+                            let f = cg.rt_fn("vez_panic_slice");
+                            let args = [
+                                lo.into(),
+                                hi.into(),
+                                n.into(),
+                                flag.into(),
+                                loc.0.into(),
+                                loc.1.into(),
+                            ];
+                            cg.b.build_call(f, &args, "")?;
+                            Ok(())
+                        })?;
+                    }
                 }
                 let end = if inclusive {
                     self.b.build_int_nuw_add(hi, one, "end1")?

@@ -2395,11 +2395,7 @@ impl<'c, 'a> FnCx<'c, 'a> {
         // `5.to_string()`: Rust resolves a trait method on an unsuffixed literal through the
         // literal's fallback type (i32, f64); an inherent method (`2.0.sqrt()`) is E0689.
         if let Ty::Infer(v) = rt {
-            let fallback = match self.vars[v as usize].kind {
-                VarKind::Int => Some(Ty::Int(IntTy::I32)),
-                VarKind::Float => Some(Ty::Float(FloatTy::F64)),
-                VarKind::Any => None,
-            };
+            let fallback = self.literal_default(v);
             if let Some(t) = fallback.filter(|_| method.name == "to_string" && args.is_empty()) {
                 self.unify(&rt, &t);
                 rt = t;
@@ -2515,34 +2511,26 @@ impl<'c, 'a> FnCx<'c, 'a> {
             }
         }
         let tn = self.tyname(&rt);
-        if let Ty::Infer(v) = rt {
-            let concrete = match self.vars[v as usize].kind {
-                VarKind::Int => Some("i32"),
-                VarKind::Float => Some("f64"),
-                VarKind::Any => None,
-            };
-            if let Some(concrete) = concrete {
-                self.err(
-                    Diagnostic::error(
-                        "E0689",
-                        format!(
-                            "can't call method `{}` on ambiguous numeric type `{tn}`",
-                            method.name
-                        ),
-                        method.span,
-                    )
-                    .with_help(format!(
-                        "give the value a type, as in `2{concrete}` or `let x: {concrete} = ..`"
-                    )),
-                );
-                for a in args {
-                    self.check_expr(a);
-                }
-                return Self::error_expr(span);
+        let fallback = match rt {
+            Ty::Infer(v) => self.literal_default(v),
+            _ => None,
+        };
+        let diagnostic = match fallback {
+            Some(concrete) => {
+                let concrete = self.tyname(&concrete);
+                Diagnostic::error(
+                    "E0689",
+                    format!(
+                        "can't call method `{}` on ambiguous numeric type `{tn}`",
+                        method.name
+                    ),
+                    method.span,
+                )
+                .with_help(format!(
+                    "give the value a type, as in `2{concrete}` or `let x: {concrete} = ..`"
+                ))
             }
-        }
-        self.err(
-            Diagnostic::error(
+            None => Diagnostic::error(
                 "E0599",
                 format!(
                     "no method named `{}` found for `{tn}` in the current scope",
@@ -2551,7 +2539,8 @@ impl<'c, 'a> FnCx<'c, 'a> {
                 method.span,
             )
             .with_label(format!("method not found in `{tn}`")),
-        );
+        };
+        self.err(diagnostic);
         for a in args {
             self.check_expr(a);
         }
